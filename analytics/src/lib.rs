@@ -1,0 +1,16 @@
+//! Gongkai's domain model and pure computations.
+//!
+//! Everything here is synchronous and knows nothing of HTTP or SQL: typed values in, typed results out.
+//! The layout follows the domain:
+//! - [`catalog`]: the standard disclosure catalog (标准目录) of 署办发〔2021〕23号 — items, elements, legal bases,
+//!   typed time-limit rules, subjects, channels — and its bundled data file.
+//! - [`offices`]: 海关总署, the direct customs and subordinate offices as versioned records, the hierarchy as of a
+//!   date, the import format (CSV and Excel) and the deterministic demo data set.
+//! - [`milestones`]: the rollout schedule of the notice (M1–M6) and its arithmetic.
+//!
+//! With the default `engine` feature the crate also parses files and loads its bundled data; without it only the
+//! serialisable domain types remain, which is what the wasm client uses.
+
+pub mod catalog;
+pub mod milestones;
+pub mod offices;

@@ -1,0 +1,6 @@
+//! One module per page, by domain.
+
+pub mod catalog;
+pub mod not_found;
+pub mod offices;
+pub mod overview;

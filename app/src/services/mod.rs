@@ -1,0 +1,37 @@
+//! Server-side use cases that combine the pure `analytics` crate with the [`Store`](crate::store::Store):
+//! installing the standard catalog, importing the office list, preparing a fresh database.
+//!
+//! The CLI, the JSON API and the server functions all go through these functions, so real data and the demo
+//! data set take the same path. CPU-bound parsing runs on the blocking pool, never on the async runtime.
+
+pub mod catalog;
+pub mod offices;
+pub mod setup;
+
+use std::sync::Arc;
+
+use crate::store::Store;
+
+/// Shared state of the running application, provided to server functions as context.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+}
+
+/// The date in China (UTC+8), which is what "today" means to every user of the product.
+pub fn today_in_china() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Hex SHA-256 of some bytes, to recognise a file seen before.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,242 @@
+//! The JSON API v1 for machine clients (`/api/v1/…`) and its OpenAPI description.
+//!
+//! Field names are stable: they are the serde names of the `analytics` domain types and of the views below.
+//! Errors are always `{"error": {"code": "...", "message": "..."}}` with a Chinese message and a fitting status.
+
+use analytics::offices::{Directory, OfficeKind, OfficeNode};
+use app::error::AppError;
+use app::functions::parse_date_param;
+use app::services::{today_in_china, AppState};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::web::ServerState;
+
+pub fn router() -> Router<ServerState> {
+    Router::new()
+        .route("/catalog", get(catalog))
+        .route("/offices", get(offices))
+        .route("/openapi.json", get(openapi))
+        .fallback(not_found)
+}
+
+/// An error as JSON with its status.
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(serde_json::json!({ "error": { "code": code, "message": message } }))).into_response()
+}
+
+struct ApiError(AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<app::store::StoreError> for ApiError {
+    fn from(e: app::store::StoreError) -> Self {
+        ApiError(AppError::from(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut body = serde_json::json!({
+            "error": { "code": self.0.code(), "message": self.0.message(app::i18n::Lang::Zh) }
+        });
+        if let AppError::BadRequest { field, .. } = &self.0 {
+            body["error"]["field"] = serde_json::Value::String(field.clone());
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+async fn not_found() -> Response {
+    error_response(StatusCode::NOT_FOUND, "not_found", "接口不存在，请查阅 /api/v1/openapi.json")
+}
+
+/// `GET /api/v1/catalog`: the current standard catalog with every field.
+async fn catalog(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let catalog =
+        state.store.standard_catalog().await?.ok_or_else(|| AppError::not_found("标准目录", "standard catalog"))?;
+    Ok(Json(catalog).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct OfficesQuery {
+    as_of: Option<String>,
+}
+
+/// Response of `GET /api/v1/offices`.
+#[derive(Debug, Serialize)]
+struct OfficesResponse {
+    as_of: NaiveDate,
+    direct_customs: usize,
+    subordinates: usize,
+    /// The hierarchy on `as_of`; normally one root, 海关总署.
+    roots: Vec<OfficeNode>,
+}
+
+/// `GET /api/v1/offices?as_of=YYYY-MM-DD`: the office tree as of a date (default: today in China).
+async fn offices(State(state): State<AppState>, Query(query): Query<OfficesQuery>) -> Result<Response, ApiError> {
+    let as_of = parse_date_param(query.as_of.as_deref(), "as_of", today_in_china())?;
+    let directory = Directory::new(state.store.office_versions().await?);
+    let in_force: Vec<_> = directory.in_force_on(as_of).collect();
+    let body = OfficesResponse {
+        as_of,
+        direct_customs: in_force.iter().filter(|v| v.kind == OfficeKind::DirectCustoms).count(),
+        subordinates: in_force.iter().filter(|v| v.kind == OfficeKind::Subordinate).count(),
+        roots: directory.as_of(as_of),
+    };
+    Ok(Json(body).into_response())
+}
+
+/// `GET /api/v1/openapi.json`.
+async fn openapi() -> Response {
+    Json(openapi_document()).into_response()
+}
+
+/// The OpenAPI 3.1 description of API v1.
+pub fn openapi_document() -> serde_json::Value {
+    use serde_json::json;
+    let gap_text = json!({
+        "type": "object", "required": ["text"],
+        "properties": {
+            "text": { "type": "string", "description": "surviving text, verbatim" },
+            "gap": { "$ref": "#/components/schemas/TextGap" }
+        }
+    });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Gongkai API",
+            "version": "1.0.0",
+            "description": "海关基层政务公开标准化规范化管理平台 JSON API v1。字段名稳定；错误为 {\"error\":{\"code\",\"message\"}}。"
+        },
+        "paths": {
+            "/health": { "get": {
+                "summary": "健康检查 / health check",
+                "responses": {
+                    "200": { "description": "ok", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } },
+                    "503": { "description": "database unavailable" }
+                }
+            } },
+            "/api/v1/catalog": { "get": {
+                "summary": "标准目录（全部字段）/ the standard catalog with every field",
+                "responses": {
+                    "200": { "description": "the catalog", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Catalog" } } } },
+                    "404": { "description": "not loaded", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/offices": { "get": {
+                "summary": "截至某日的机构层级 / the office tree as of a date",
+                "parameters": [{ "name": "as_of", "in": "query", "required": false,
+                    "schema": { "type": "string", "format": "date" }, "description": "YYYY-MM-DD；默认为今日（北京时间）" }],
+                "responses": {
+                    "200": { "description": "the tree", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Offices" } } } },
+                    "400": { "description": "malformed as_of", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/openapi.json": { "get": { "summary": "this document", "responses": { "200": { "description": "OpenAPI 3.1" } } } }
+        },
+        "components": { "schemas": {
+            "Error": { "type": "object", "required": ["error"], "properties": { "error": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {
+                    "code": { "type": "string", "enum": ["bad_request", "not_found", "internal", "transport"] },
+                    "message": { "type": "string", "description": "中文说明" },
+                    "field": { "type": "string", "description": "the parameter at fault, for bad_request" }
+                } } } },
+            "Health": { "type": "object", "required": ["status", "database", "office_versions"], "properties": {
+                "status": { "type": "string", "enum": ["ok"] },
+                "database": { "type": "string" },
+                "office_versions": { "type": "integer" } } },
+            "Catalog": { "type": "object",
+                "required": ["code", "title", "document_number", "issued_on", "issuer", "bases", "groups", "remarks"],
+                "properties": {
+                    "code": { "type": "string", "example": "std-2021-23" },
+                    "title": { "type": "string" },
+                    "document_number": { "type": "string", "example": "署办发〔2021〕23号" },
+                    "issued_on": { "type": "string", "format": "date" },
+                    "issuer": { "type": "string" },
+                    "bases": { "type": "array", "items": { "$ref": "#/components/schemas/Basis" } },
+                    "groups": { "type": "array", "items": { "$ref": "#/components/schemas/Group" } },
+                    "remarks": { "type": "array", "items": { "type": "object", "required": ["label", "text"],
+                        "properties": { "label": { "type": "string" }, "text": { "type": "string" } } } }
+                } },
+            "Basis": { "type": "object", "required": ["number", "symbol", "title"], "properties": {
+                "number": { "type": "integer", "minimum": 1 },
+                "symbol": { "type": "string", "example": "①" },
+                "title": { "type": "string", "description": "full title(s) from 备注1" } } },
+            "Group": { "type": "object", "required": ["number", "name", "items"], "properties": {
+                "number": { "type": "integer" }, "name": { "type": "string", "description": "一级事项" },
+                "items": { "type": "array", "items": { "$ref": "#/components/schemas/Item" } } } },
+            "Item": { "type": "object",
+                "required": ["number", "name", "elements", "basis", "time_limit_text", "time_limit", "subject_text",
+                             "subjects", "channels", "audience", "modes", "notes"],
+                "properties": {
+                    "number": { "type": "integer", "description": "序号 1–25" },
+                    "name": { "type": "string", "description": "二级事项" },
+                    "elements": { "type": "array", "items": { "$ref": "#/components/schemas/Element" } },
+                    "basis": { "type": "array", "items": { "type": "integer" }, "description": "numbers into bases" },
+                    "time_limit_text": { "type": "string" },
+                    "time_limit": { "$ref": "#/components/schemas/TimeLimitRule" },
+                    "subject_text": { "type": "string" },
+                    "subjects": { "type": "array", "items": { "type": "object", "required": ["levels"], "properties": {
+                        "element": { "type": "integer", "description": "absent: the whole item" },
+                        "levels": { "type": "array", "items": { "type": "string", "enum": ["headquarters", "direct_customs", "subordinate"] } } } } },
+                    "channels": { "type": "array", "items": { "$ref": "#/components/schemas/Channel" } },
+                    "audience": { "type": "array", "items": { "type": "string", "enum": ["public", "specific_groups"] } },
+                    "modes": { "type": "array", "items": { "type": "string", "enum": ["proactive", "on_request"] } },
+                    "notes": { "oneOf": [{ "type": "null" }, gap_text.clone()] }
+                } },
+            "Element": { "type": "object", "required": ["ordinal", "text"], "properties": {
+                "ordinal": { "type": "integer" },
+                "text": gap_text,
+                "time_limit": { "$ref": "#/components/schemas/TimeLimitRule" },
+                "time_limit_text": { "type": "string" } } },
+            "TextGap": { "type": "object", "required": ["position", "explanation"], "properties": {
+                "position": { "type": "string", "enum": ["start", "end", "both", "whole"] },
+                "explanation": { "type": "string" } } },
+            "TimeLimitRule": { "oneOf": [
+                { "type": "object", "required": ["kind", "days"], "properties": {
+                    "kind": { "const": "working_days_after_change" }, "days": { "type": "integer" } } },
+                { "type": "object", "required": ["kind", "days"], "properties": {
+                    "kind": { "const": "calendar_days_after_approval" }, "days": { "type": "integer" } } },
+                { "type": "object", "required": ["kind", "month", "day"], "properties": {
+                    "kind": { "const": "annual_by" }, "month": { "type": "integer" }, "day": { "type": "integer" } } },
+                { "type": "object", "required": ["kind", "action"], "properties": {
+                    "kind": { "const": "as_needed" }, "action": { "type": "string", "enum": ["update", "publish"] } } },
+                { "type": "object", "required": ["kind", "reference"], "properties": {
+                    "kind": { "const": "external_rule" }, "reference": { "type": "string" } } }
+            ] },
+            "Channel": { "type": "object", "required": ["code", "name", "recommended"], "properties": {
+                "code": { "type": "string", "enum": ["A", "B", "C", "D", "E", "F", "G", "H"] },
+                "name": { "type": "string" },
+                "recommended": { "type": "boolean", "description": "■ in the notice" },
+                "detail": { "type": "string", "description": "for H (其他): the form named, e.g. 海关总署网站" } } },
+            "Offices": { "type": "object", "required": ["as_of", "direct_customs", "subordinates", "roots"], "properties": {
+                "as_of": { "type": "string", "format": "date" },
+                "direct_customs": { "type": "integer" },
+                "subordinates": { "type": "integer" },
+                "roots": { "type": "array", "items": { "$ref": "#/components/schemas/OfficeNode" } } } },
+            "OfficeNode": { "type": "object",
+                "required": ["code", "name", "kind", "since", "opened_on", "subordinate_count", "children"],
+                "properties": {
+                    "code": { "type": "string", "pattern": "^[0-9]{4}$" },
+                    "name": { "type": "string" },
+                    "kind": { "type": "string", "enum": ["headquarters", "direct_customs", "subordinate"] },
+                    "since": { "type": "string", "format": "date", "description": "first day of the version in force" },
+                    "opened_on": { "type": "string", "format": "date" },
+                    "subordinate_count": { "type": "integer" },
+                    "children": { "type": "array", "items": { "$ref": "#/components/schemas/OfficeNode" } }
+                } }
+        } }
+    })
+}

@@ -1,0 +1,35 @@
+//! Settings of a running server, from command-line flags with environment overrides.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The default embedded database, relative to the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/gongkai.db";
+
+/// Everything `gongkai serve` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://path` (created and migrated on start) or, later, `postgres://…`.
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub addr: SocketAddr,
+    /// Folder with the built client (`pkg/`) and static assets, as cargo-leptos writes it.
+    pub site_root: PathBuf,
+    /// Load the demo data set when the database has no office yet.
+    pub demo_if_empty: bool,
+}
+
+impl Config {
+    /// Defaults for a developer machine: the embedded database, 127.0.0.1:3000, the cargo-leptos site folder.
+    pub fn from_env() -> Self {
+        let database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_string());
+        let addr = std::env::var("GONGKAI_ADDR")
+            .ok()
+            .or_else(|| std::env::var("LEPTOS_SITE_ADDR").ok())
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
+        let site_root =
+            std::env::var("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("target/site"));
+        Self { database_url, addr, site_root, demo_if_empty: true }
+    }
+}

@@ -1,0 +1,15 @@
+//! Gongkai's server: the axum application (pages, server functions, JSON API v1) and its start-up.
+//!
+//! - [`config`]: settings from flags and environment (`DATABASE_URL`, `GONGKAI_ADDR`, …);
+//! - [`web`]: assembles the router — Leptos pages and server functions from `app`, the JSON API, static files,
+//!   the language switch, health check — and serves it;
+//! - [`api`]: the JSON API v1 and its OpenAPI description;
+//! - [`cli`]: the `gongkai` command line.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod web;
+
+pub use config::Config;
+pub use web::{build_router, start, RunningServer};

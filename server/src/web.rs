@@ -1,0 +1,184 @@
+//! The router and the server's life cycle.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::i18n::{Lang, LANG_COOKIE};
+use app::services::AppState;
+use app::store::Store;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use serde::Deserialize;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+
+/// State shared by the axum handlers: Leptos options and the application state.
+#[derive(Clone, axum::extract::FromRef)]
+pub struct ServerState {
+    pub leptos_options: LeptosOptions,
+    pub app: AppState,
+}
+
+/// Leptos options from cargo-leptos' environment, with our defaults where it is absent (plain `cargo run`, tests).
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    let output_name = std::env::var("LEPTOS_OUTPUT_NAME")
+        .ok()
+        .or_else(|| option_env!("LEPTOS_OUTPUT_NAME").map(str::to_string))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "gongkai".to_string());
+    LeptosOptions::builder()
+        .output_name(output_name)
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".into()))
+        .site_addr(config.addr)
+        .build()
+}
+
+/// Builds the whole application router around a store.
+pub fn build_router(config: &Config, store: Arc<dyn Store>) -> Router {
+    let leptos_options = leptos_options(config);
+    let app_state = AppState::new(store);
+    let state = ServerState { leptos_options: leptos_options.clone(), app: app_state.clone() };
+    let routes = generate_route_list(app::App);
+    let context_state = app_state.clone();
+    Router::new()
+        .route("/health", get(health))
+        .route("/lang/{code}", get(switch_language))
+        .nest("/api/v1", crate::api::router())
+        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
+            let options = leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            {
+                let context_state = app_state.clone();
+                move || provide_context(context_state.clone())
+            },
+            app::shell,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /health`: the server answers and the database is readable.
+async fn health(State(state): State<AppState>) -> Response {
+    match state.store.office_versions().await {
+        Ok(versions) => Json(serde_json::json!({
+            "status": "ok",
+            "database": "ok",
+            "office_versions": versions.len(),
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::error!("health check failed: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "error", "database": "unavailable" })))
+                .into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LangQuery {
+    next: Option<String>,
+}
+
+/// `GET /lang/{zh|en}?next=/path`: remembers the language in a cookie and returns to the page. A plain link, so
+/// it works without JavaScript; `next` must be a local path.
+async fn switch_language(Path(code): Path<String>, Query(query): Query<LangQuery>) -> Response {
+    let Some(lang) = Lang::parse(&code) else {
+        return crate::api::error_response(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("不支持的语言“{code}”：可选 zh 或 en"),
+        );
+    };
+    let next = query
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_string());
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.short());
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    if let Ok(location) = HeaderValue::from_str(&next) {
+        headers.insert(header::LOCATION, location);
+    } else {
+        headers.insert(header::LOCATION, HeaderValue::from_static("/"));
+    }
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// A server listening in the background (tests, benchmarks).
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub store: Arc<dyn Store>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops accepting connections, finishes in-flight requests and closes the database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+        self.store.close().await;
+    }
+}
+
+/// Errors of starting the server.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] app::store::StoreError),
+    #[error("数据库初始化失败：{0}")]
+    Setup(#[from] app::services::setup::SetupError),
+    #[error("无法监听地址 {addr}：{source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// Opens and prepares the database, binds the address and serves in the background.
+pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+    let store = app::store::connect(&config.database_url).await?;
+    let report = app::services::setup::prepare(store.as_ref(), config.demo_if_empty).await?;
+    tracing::info!(?report.catalog, direct = report.direct_customs_loaded.is_some(), demo = report.demo_loaded.is_some(), "database ready");
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind { addr: config.addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
+    let router = build_router(&Config { addr, ..config }, store.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, router.into_make_service())
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("server stopped with an error: {e}");
+        }
+    });
+    Ok(RunningServer { addr, store, shutdown: Some(tx), task })
+}

@@ -1,0 +1,46 @@
+//! Shared helpers of the cross-crate tests: a real server on port 0 with a temporary database.
+
+use std::path::PathBuf;
+
+use server::{Config, RunningServer};
+
+/// A running server and the temporary folder holding its database.
+pub struct TestServer {
+    pub server: RunningServer,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts the real application on 127.0.0.1:0 with a fresh SQLite file, loading the demo data set.
+    pub async fn start() -> TestServer {
+        Self::start_with(true).await
+    }
+
+    pub async fn start_with(demo: bool) -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let db = dir.path().join("gongkai.db");
+        let config = Config {
+            database_url: format!("sqlite://{}", db.display()),
+            addr: "127.0.0.1:0".parse().expect("address"),
+            site_root: site_root(),
+            demo_if_empty: demo,
+        };
+        let server = server::start(config).await.expect("server starts");
+        TestServer { server, dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+
+    pub async fn stop(self) {
+        self.server.stop().await;
+    }
+}
+
+/// The site folder cargo-leptos builds (`target/site` at the workspace root).
+pub fn site_root() -> PathBuf {
+    std::env::var("LEPTOS_SITE_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"))
+}

@@ -1,0 +1,261 @@
+//! Browser tests: the binary and client that `cargo leptos build` produced, driven by headless Chromium through
+//! chromedriver — every scenario with JavaScript (the page hydrates) and without it (server HTML alone).
+//!
+//! They need `GONGKAI_E2E_BIN` (the cargo-leptos-built `gongkai`, see `scripts/test`), `target/site` and
+//! chromedriver. When those are missing the tests say so and pass, unless `GONGKAI_REQUIRE_BROWSER=1` or
+//! `CI=true`, where a missing piece fails the run.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use gongkai_tests::site_root;
+
+/// Kills the child process when dropped, so a failing test leaves nothing running.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn required() -> bool {
+    std::env::var("GONGKAI_REQUIRE_BROWSER").is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// What the browser tests need, or why they cannot run.
+fn prerequisites() -> Result<(PathBuf, PathBuf), String> {
+    let bin = std::env::var("GONGKAI_E2E_BIN")
+        .map(PathBuf::from)
+        .map_err(|_| "GONGKAI_E2E_BIN is not set (run scripts/test)".to_string())?;
+    if !bin.exists() {
+        return Err(format!("{} does not exist (run cargo leptos build)", bin.display()));
+    }
+    let site = site_root();
+    if !site.join("pkg").join("gongkai.js").exists() {
+        return Err(format!("{} has no built client (run cargo leptos build)", site.display()));
+    }
+    let driver = which("chromedriver").ok_or("chromedriver is not installed (apt-get install chromium-driver)")?;
+    Ok((bin, driver))
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| PathBuf::from(d).join(name)).find(|p| p.exists())
+}
+
+async fn wait_until_up(url: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let http = reqwest::Client::new();
+    while Instant::now() < deadline {
+        if http.get(url).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{what} did not come up at {url} within 60 s");
+}
+
+/// The product (as built by cargo-leptos) with a fresh demo database, and a chromedriver.
+struct Rig {
+    base: String,
+    driver_url: String,
+    _server: Guard,
+    _driver: Guard,
+    _dir: tempfile::TempDir,
+}
+
+impl Rig {
+    async fn start() -> Option<Rig> {
+        let (bin, driver) = match prerequisites() {
+            Ok(p) => p,
+            Err(why) if required() => panic!("browser tests cannot run: {why}"),
+            Err(why) => {
+                eprintln!("SKIPPED browser test: {why}");
+                return None;
+            }
+        };
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let port = free_port();
+        let server = Command::new(bin)
+            .args(["--database-url", &format!("sqlite://{}", dir.path().join("e2e.db").display())])
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .arg("--site-root")
+            .arg(site_root())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start gongkai");
+        let server = Guard(server);
+        let base = format!("http://127.0.0.1:{port}");
+        wait_until_up(&format!("{base}/health"), "gongkai").await;
+
+        let driver_port = free_port();
+        let driver = Command::new(driver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let driver = Guard(driver);
+        let driver_url = format!("http://127.0.0.1:{driver_port}");
+        wait_until_up(&format!("{driver_url}/status"), "chromedriver").await;
+        Some(Rig { base, driver_url, _server: server, _driver: driver, _dir: dir })
+    }
+
+    async fn browser(&self, javascript: bool) -> Client {
+        let mut prefs = serde_json::Map::new();
+        if !javascript {
+            prefs.insert("profile.managed_default_content_settings.javascript".into(), 2.into());
+        }
+        let profile = tempfile::tempdir().expect("profile folder").keep();
+        let options = serde_json::json!({
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1440,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": prefs,
+        });
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.driver_url)
+            .await
+            .expect("chromedriver session")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        if let Ok(png) = client.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+}
+
+async fn hydrated(client: &Client) -> bool {
+    client.find(Locator::Css("body")).await.expect("body").attr("data-hydrated").await.expect("attribute").as_deref()
+        == Some("true")
+}
+
+async fn catalog_rows(client: &Client) -> usize {
+    client.find_all(Locator::Css("table.catalog-table tbody tr")).await.expect("rows").len()
+}
+
+#[tokio::test]
+async fn the_catalog_page_shows_all_25_items_with_and_without_javascript() {
+    let Some(rig) = Rig::start().await else { return };
+
+    // Without JavaScript: the server's HTML alone carries the whole catalog.
+    let plain = rig.browser(false).await;
+    plain.goto(&rig.url("/catalog")).await.expect("open catalog");
+    assert_eq!(catalog_rows(&plain).await, 25, "25 second-level items without JavaScript");
+    let text = plain.find(Locator::Css("main")).await.expect("main").text().await.expect("text");
+    assert!(text.contains("海关总署网站"), "item 3's other channel is shown");
+    assert!(text.contains("〔原文缺失〕"), "extraction gaps stay visible");
+    assert!(text.contains("《中华人民共和国政府信息公开条例》"), "basis ① with its full title");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!hydrated(&plain).await, "no script ran, so the page is not hydrated");
+    screenshot(&plain, "catalog-no-js").await;
+    plain.close().await.expect("close");
+
+    // With JavaScript: the same page, then hydrated by the wasm client.
+    let js = rig.browser(true).await;
+    js.goto(&rig.url("/catalog")).await.expect("open catalog");
+    js.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("body[data-hydrated='true']"))
+        .await
+        .expect("the page hydrates within 30 s");
+    assert_eq!(catalog_rows(&js).await, 25, "25 second-level items after hydration");
+    let recommended = js.find_all(Locator::Css("#item-3 .channel-list li.on")).await.expect("channels").len();
+    assert_eq!(recommended, 5, "item 3 recommends A, C, D, E and H");
+    screenshot(&js, "catalog").await;
+    js.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn the_office_directory_searches_and_navigates_with_and_without_javascript() {
+    let Some(rig) = Rig::start().await else { return };
+    for javascript in [false, true] {
+        let client = rig.browser(javascript).await;
+        client.goto(&rig.url("/")).await.expect("open overview");
+        if javascript {
+            client
+                .wait()
+                .at_most(Duration::from_secs(30))
+                .for_element(Locator::Css("body[data-hydrated='true']"))
+                .await
+                .expect("hydrates");
+        }
+        // The navigation link to the directory (client-side routing when hydrated, a plain link otherwise).
+        client
+            .find(Locator::Css("nav.main-nav a[href='/offices']"))
+            .await
+            .expect("nav link")
+            .click()
+            .await
+            .expect("click");
+        client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css("form.search-form"))
+            .await
+            .expect("directory page");
+        let districts = client.find_all(Locator::Css("details.district")).await.expect("districts").len();
+        assert_eq!(districts, 42, "42 direct customs listed (javascript: {javascript})");
+
+        // Search by name with the GET form.
+        let input = client.find(Locator::Css("input[name='q']")).await.expect("search box");
+        input.send_keys("新港").await.expect("type");
+        client
+            .find(Locator::Css("form.search-form button[type='submit']"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("submit");
+        client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath("//ul[contains(@class,'office-list')]//a[text()='新港海关']"))
+            .await
+            .expect("新港海关 is found");
+        let shown = client.find_all(Locator::Css("details.district")).await.expect("districts").len();
+        assert_eq!(shown, 1, "only 天津海关 holds 新港海关 (javascript: {javascript})");
+        screenshot(&client, if javascript { "directory-search" } else { "directory-search-no-js" }).await;
+
+        // Switch to English with the plain link and come back to the same page.
+        client
+            .find(Locator::Css(".lang-switch a[hreflang='en']"))
+            .await
+            .expect("English link")
+            .click()
+            .await
+            .expect("click");
+        client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css("html[lang='en']"))
+            .await
+            .expect("the page is in English");
+        let heading = client.find(Locator::Css("h1")).await.expect("h1").text().await.expect("text");
+        assert!(heading.starts_with("Offices as of"), "English heading, got {heading}");
+        client.close().await.expect("close");
+    }
+}
