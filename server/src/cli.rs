@@ -13,7 +13,11 @@ use crate::config::{Config, DEFAULT_DATABASE_URL};
 
 /// Gongkai — 海关基层政务公开标准化规范化管理平台.
 #[derive(Debug, Parser)]
-#[command(name = "gongkai", version, about, long_about = None)]
+#[command(
+    name = "gongkai",
+    version,
+    about = "公开 Gongkai — 海关基层政务公开标准化规范化管理平台 (customs grassroots disclosure standardization)"
+)]
 pub struct Cli {
     /// Database URL: sqlite://path/to/file.db (created if missing).
     #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]

@@ -92,6 +92,22 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_plain_local_paths_are_accepted_as_a_return_address() {
+        assert!(is_local_path("/catalog"));
+        assert!(is_local_path("/offices?q=%E6%96%B0&as_of=2022-12-31"));
+        for bad in
+            ["", "catalog", "//evil.example", "/\\evil.example", "/\t/evil.example", "/\n/x", "/ /x", "https://x"]
+        {
+            assert!(!is_local_path(bad), "{bad:?} must be refused");
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct LangQuery {
     next: Option<String>,
@@ -107,10 +123,7 @@ async fn switch_language(Path(code): Path<String>, Query(query): Query<LangQuery
             &format!("不支持的语言“{code}”：可选 zh 或 en"),
         );
     };
-    let next = query
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".to_string());
+    let next = query.next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/".to_string());
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.short());
     let mut response = StatusCode::SEE_OTHER.into_response();
     let headers = response.headers_mut();
@@ -123,6 +136,16 @@ async fn switch_language(Path(code): Path<String>, Query(query): Query<LangQuery
         headers.insert(header::SET_COOKIE, value);
     }
     response
+}
+
+/// Whether `next` can only lead back to this site: an absolute path, with no second slash or backslash after the
+/// first (`//host`, `/\\host`), and no control character or white space anywhere, since browsers drop tabs and line
+/// breaks from a URL before resolving it (`/<TAB>/host` would become `//host`).
+fn is_local_path(next: &str) -> bool {
+    let mut chars = next.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/') | Some('\\'))
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
 }
 
 /// A server listening in the background (tests, benchmarks).

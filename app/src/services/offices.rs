@@ -29,7 +29,13 @@ pub struct ImportSummary {
     pub unchanged: usize,
 }
 
+/// Serialises office imports within this process.
+static IMPORT_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Parses, validates and writes an office list file. `is_sample` marks the demo data set (示例数据).
+///
+/// The file is parsed once; the plan is validated against the stored list and written only if no other import
+/// landed in between (otherwise it is planned again against the new list, a few times at most).
 pub async fn import_offices(
     store: &dyn Store,
     file_name: &str,
@@ -37,22 +43,44 @@ pub async fn import_offices(
     is_sample: bool,
     actor: &Actor,
 ) -> Result<ImportSummary, OfficeImportError> {
+    const ATTEMPTS: usize = 5;
     let format =
         SourceFormat::from_file_name(file_name).ok_or_else(|| OfficeImportError::UnknownFormat(file_name.into()))?;
-    let existing = store.office_versions().await?;
     let hash = sha256_hex(&bytes);
-    let (rows_read, plan) = tokio::task::spawn_blocking(move || {
-        let rows = import::parse(&bytes, format)?;
-        let plan = import::plan(&rows, &existing)?;
-        Ok::<_, Vec<ImportProblem>>((rows.len(), plan))
-    })
-    .await
-    .map_err(|e| OfficeImportError::Worker(e.to_string()))?
-    .map_err(OfficeImportError::Invalid)?;
-    let unchanged = plan.unchanged;
-    let import = OfficeImport { source_name: file_name.into(), content_sha256: hash, is_sample, rows_read, plan };
-    let outcome = store.apply_office_import(&import, actor).await?;
-    Ok(ImportSummary { rows_read, outcome, unchanged })
+    let rows = std::sync::Arc::new(
+        tokio::task::spawn_blocking(move || import::parse(&bytes, format))
+            .await
+            .map_err(|e| OfficeImportError::Worker(e.to_string()))?
+            .map_err(OfficeImportError::Invalid)?,
+    );
+    // Imports in this process take turns, so they never invalidate each other's plan; the generation check in the
+    // store still catches one from another process (the CLI beside a running server), and then we plan again.
+    let _turn = IMPORT_TURN.lock().await;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let generation = store.office_generation().await?;
+        let existing = store.office_versions().await?;
+        let planned_rows = rows.clone();
+        let plan = tokio::task::spawn_blocking(move || import::plan(&planned_rows, &existing))
+            .await
+            .map_err(|e| OfficeImportError::Worker(e.to_string()))?
+            .map_err(OfficeImportError::Invalid)?;
+        let unchanged = plan.unchanged;
+        let import = OfficeImport {
+            source_name: file_name.into(),
+            content_sha256: hash.clone(),
+            is_sample,
+            rows_read: rows.len(),
+            plan,
+            expected_generation: generation,
+        };
+        match store.apply_office_import(&import, actor).await {
+            Ok(outcome) => return Ok(ImportSummary { rows_read: rows.len(), outcome, unchanged }),
+            Err(StoreError::Conflict) if attempt < ATTEMPTS => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// What an import would do, without writing.

@@ -34,6 +34,9 @@ pub enum StoreError {
     /// Any other database error.
     #[error("数据库错误：{0}")]
     Database(#[from] sqlx::Error),
+    /// The data changed between reading and writing (another import landed first); read again and retry.
+    #[error("机构名录已被其他操作修改，请重新提交")]
+    Conflict,
     /// Stored data that the application cannot read back (a bug or a hand-edited database).
     #[error("数据库中的数据无法解析：{0}")]
     Corrupt(String),
@@ -80,6 +83,9 @@ pub struct OfficeImport {
     pub is_sample: bool,
     pub rows_read: usize,
     pub plan: ImportPlan,
+    /// The [`Store::office_generation`] the plan was validated against; the write is refused with
+    /// [`StoreError::Conflict`] if another import landed since.
+    pub expected_generation: i64,
 }
 
 /// What an office import wrote.
@@ -131,6 +137,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every version of every office.
     async fn office_versions(&self) -> StoreResult<Vec<OfficeVersion>>;
+
+    /// A number that grows with every office import: read it before `office_versions` to detect, at write time,
+    /// that the list changed under a plan.
+    async fn office_generation(&self) -> StoreResult<i64>;
 
     /// Whether any office of sample data (示例数据) is stored.
     async fn has_sample_offices(&self) -> StoreResult<bool>;

@@ -78,6 +78,17 @@ impl SqliteStore {
     }
 }
 
+/// An office version as the audit log records it, before and after a change.
+#[derive(Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+struct AuditedVersion {
+    name: String,
+    kind: String,
+    parent: Option<String>,
+    valid_from: String,
+    valid_to: Option<String>,
+    note: String,
+}
+
 /// One audit log entry, written in the same transaction as the change it records.
 struct AuditEntry<'a> {
     action: &'a str,
@@ -194,7 +205,7 @@ impl Store for SqliteStore {
                 after: Some(value.to_string()),
             },
         )
-            .await?;
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -591,6 +602,10 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn office_generation(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM office_imports").fetch_one(&self.reader).await?)
+    }
+
     async fn has_sample_offices(&self) -> StoreResult<bool> {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM office_versions WHERE is_sample = 1")
             .fetch_one(&self.reader)
@@ -600,6 +615,13 @@ impl Store for SqliteStore {
 
     async fn apply_office_import(&self, import: &OfficeImport, actor: &Actor) -> StoreResult<OfficeImportOutcome> {
         let mut tx = self.begin_write().await?;
+        // The plan was validated against the list as it stood at `expected_generation`; under BEGIN IMMEDIATE no
+        // other writer can land between this check and the commit.
+        let generation: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM office_imports").fetch_one(&mut *tx).await?;
+        if generation != import.expected_generation {
+            return Err(StoreError::Conflict);
+        }
         let plan = &import.plan;
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO office_imports (source_name, content_sha256, is_sample, rows_read, offices_added,
@@ -638,8 +660,11 @@ impl Store for SqliteStore {
                 .get(*code)
                 .copied()
                 .ok_or_else(|| StoreError::Corrupt(format!("replaced code {code} has no version in the plan")))?;
-            let before: Vec<(String, String, Option<String>)> = sqlx::query_as(
-                "SELECT name, valid_from, valid_to FROM office_versions WHERE office_id = ? ORDER BY valid_from",
+            // Everything a version holds, so that any change (name, parent, dates, note, kind) is audited.
+            let before: Vec<AuditedVersion> = sqlx::query_as(
+                "SELECT v.name, o.kind, p.code AS parent, v.valid_from, v.valid_to, v.note
+                 FROM office_versions v JOIN offices o ON o.id = v.office_id LEFT JOIN offices p ON p.id = v.parent_id
+                 WHERE v.office_id = ? ORDER BY v.valid_from",
             )
             .bind(office_id)
             .fetch_all(&mut *tx)
@@ -668,11 +693,14 @@ impl Store for SqliteStore {
                 .bind(import_id)
                 .execute(&mut *tx)
                 .await?;
-                after.push((
-                    version.name.clone(),
-                    version.valid_from.to_string(),
-                    version.valid_to.map(|d| d.to_string()),
-                ));
+                after.push(AuditedVersion {
+                    name: version.name.clone(),
+                    kind: kind_key(version.kind).to_string(),
+                    parent: version.parent.as_ref().map(|p| p.to_string()),
+                    valid_from: version.valid_from.to_string(),
+                    valid_to: version.valid_to.map(|d| d.to_string()),
+                    note: version.note.clone(),
+                });
                 written += 1;
             }
             if before != after {
