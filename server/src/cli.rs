@@ -4,6 +4,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use analytics::offices::OfficeCode;
+use app::auth::Role;
+use app::services::accounts::{create_user, NewAccount};
 use app::services::offices::{import_offices, OfficeImportError};
 use app::services::setup;
 use app::store::Actor;
@@ -52,6 +55,45 @@ pub enum Command {
     },
     /// Load the demo data set (示例数据: invented subordinate offices) through the regular import.
     Demo,
+    /// Manage user accounts. There are no default accounts or passwords: create them here.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account with one or more roles, each bound to an office.
+    ///
+    /// Roles: hq_admin, hq_viewer (office 0000 海关总署), district_admin, district_viewer (a 直属海关, e.g. 0200),
+    /// office_filer (a 隶属海关). Repeat `--role R --office CODE` for several roles; the n-th --role goes with the
+    /// n-th --office. The password (at least 10 characters, not the user name, not all one kind of character) is
+    /// read from --password-file, else from the GONGKAI_PASSWORD environment variable, else from the terminal
+    /// without echo (or one line of standard input when it is not a terminal).
+    Add {
+        /// Sign-in name: 3–32 lower-case letters, digits, `.`, `_` or `-`.
+        #[arg(long)]
+        username: String,
+        /// Name shown in the interface and the audit log, e.g. 张三.
+        #[arg(long = "name")]
+        display_name: String,
+        /// Role to grant (repeatable).
+        #[arg(long = "role", required = true)]
+        roles: Vec<Role>,
+        /// Office code the role at the same position is bound to (repeatable).
+        #[arg(long = "office", required = true, value_parser = parse_office_code)]
+        offices: Vec<OfficeCode>,
+        /// Read the password from the first line of this file.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
+    /// List every account with its roles and state.
+    List,
+}
+
+fn parse_office_code(raw: &str) -> Result<OfficeCode, String> {
+    OfficeCode::parse(raw).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,7 +177,106 @@ async fn execute(cli: Cli) -> Result<(), String> {
             store.close().await;
             Ok(())
         }
+        Command::User { command } => user_command(&cli.database_url, command).await,
     }
+}
+
+/// Environment variable `gongkai user add` reads the password from.
+pub const PASSWORD_ENV: &str = "GONGKAI_PASSWORD";
+
+async fn user_command(database_url: &str, command: UserCommand) -> Result<(), String> {
+    match command {
+        UserCommand::Add { username, display_name, roles, offices, password_file } => {
+            if roles.len() != offices.len() {
+                return Err(format!(
+                    "每个 --role 须有对应的 --office：给出了 {} 个角色、{} 个机构",
+                    roles.len(),
+                    offices.len()
+                ));
+            }
+            let password = read_password(password_file.as_deref(), std::env::var(PASSWORD_ENV).ok())?;
+            let store = app::store::connect(database_url).await.map_err(|e| e.to_string())?;
+            let result = async {
+                setup::prepare(store.as_ref(), false).await.map_err(|e| e.to_string())?;
+                let account =
+                    NewAccount { username, display_name, password, grants: roles.into_iter().zip(offices).collect() };
+                let id = create_user(store.as_ref(), account, app::services::today_in_china(), &Actor::cli())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let user = store
+                    .list_users()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .find(|u| u.id == id)
+                    .ok_or_else(|| "新建的用户未能读回".to_string())?;
+                println!("已创建用户 {}（{}）：{}", user.username, user.display_name, grants_text(&user.grants));
+                Ok(())
+            }
+            .await;
+            store.close().await;
+            result
+        }
+        UserCommand::List => {
+            let store = app::store::connect(database_url).await.map_err(|e| e.to_string())?;
+            let users = store.list_users().await.map_err(|e| e.to_string());
+            store.close().await;
+            let users = users?;
+            if users.is_empty() {
+                println!("尚无用户：请用 gongkai user add 创建");
+            }
+            for user in users {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    user.username,
+                    user.display_name,
+                    if user.disabled { "已停用" } else { "启用" },
+                    grants_text(&user.grants)
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn grants_text(grants: &[app::auth::Grant]) -> String {
+    if grants.is_empty() {
+        "无角色".to_string()
+    } else {
+        grants.iter().map(|g| g.to_string()).collect::<Vec<_>>().join("、")
+    }
+}
+
+/// The password for `user add`: the first line of `file`, else `env` (the value of [`PASSWORD_ENV`]), else typed
+/// at the terminal without echo (twice), else one line of standard input. Never a default.
+fn read_password(file: Option<&std::path::Path>, env: Option<String>) -> Result<String, String> {
+    use std::io::IsTerminal;
+    let password = if let Some(file) = file {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("无法读取密码文件 {}：{e}", file.display()))?;
+        first_line(&text)
+    } else if let Some(value) = env.filter(|v| !v.is_empty()) {
+        value
+    } else if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("密码：").map_err(|e| format!("无法读取密码：{e}"))?;
+        let again = rpassword::prompt_password("再次输入密码：").map_err(|e| format!("无法读取密码：{e}"))?;
+        if first != again {
+            return Err("两次输入的密码不一致".into());
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| format!("无法从标准输入读取密码：{e}"))?;
+        first_line(&line)
+    };
+    if password.is_empty() {
+        return Err(format!("未提供密码：请用 --password-file、环境变量 {PASSWORD_ENV} 或在终端输入"));
+    }
+    Ok(password)
+}
+
+/// The first line of a text without its line ending (a password file written by `echo` ends with a newline).
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().to_string()
 }
 
 async fn import_file(database_url: &str, file: &std::path::Path, dry_run: bool) -> Result<(), String> {
@@ -189,5 +330,75 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_file_gives_its_first_line_without_the_line_ending() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "Tianjin-2024 \r\nsecond line\n").unwrap();
+        assert_eq!(read_password(Some(&file), Some("from-env-1A".into())).unwrap(), "Tianjin-2024 ");
+    }
+
+    #[test]
+    fn the_environment_is_used_when_no_file_is_given() {
+        assert_eq!(read_password(None, Some("From-Env-2024".into())).unwrap(), "From-Env-2024");
+    }
+
+    #[test]
+    fn an_empty_password_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "\n").unwrap();
+        let error = read_password(Some(&file), None).unwrap_err();
+        assert!(error.contains("未提供密码"), "{error}");
+        assert!(read_password(Some(&dir.path().join("missing")), None).unwrap_err().contains("无法读取密码文件"));
+    }
+
+    #[test]
+    fn user_add_pairs_each_role_with_an_office_and_refuses_unknown_roles() {
+        let cli = Cli::parse_from([
+            "gongkai",
+            "user",
+            "add",
+            "--username",
+            "u1",
+            "--name",
+            "甲",
+            "--role",
+            "district_admin",
+            "--office",
+            "0200",
+            "--role",
+            "hq_viewer",
+            "--office",
+            "0000",
+        ]);
+        match cli.command {
+            Some(Command::User { command: UserCommand::Add { roles, offices, .. } }) => {
+                assert_eq!(roles, vec![Role::DistrictAdmin, Role::HqViewer]);
+                assert_eq!(offices, vec![OfficeCode::parse("0200").unwrap(), OfficeCode::parse("0000").unwrap()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let refused = Cli::try_parse_from([
+            "gongkai",
+            "user",
+            "add",
+            "--username",
+            "u1",
+            "--name",
+            "甲",
+            "--role",
+            "root",
+            "--office",
+            "0200",
+        ]);
+        assert!(refused.is_err());
     }
 }

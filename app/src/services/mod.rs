@@ -4,6 +4,7 @@
 //! The CLI, the JSON API and the server functions all go through these functions, so real data and the demo
 //! data set take the same path. CPU-bound parsing runs on the blocking pool, never on the async runtime.
 
+pub mod accounts;
 pub mod catalog;
 pub mod offices;
 pub mod setup;

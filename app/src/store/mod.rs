@@ -18,6 +18,10 @@ use analytics::catalog::Catalog;
 use analytics::offices::import::ImportPlan;
 use analytics::offices::OfficeVersion;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::auth::throttle::LoginAttempt;
+use crate::auth::{DisplayName, Grant, Principal, Username};
 
 /// Errors of the store layer. Internal details are logged, never shown to users.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +44,12 @@ pub enum StoreError {
     /// Stored data that the application cannot read back (a bug or a hand-edited database).
     #[error("数据库中的数据无法解析：{0}")]
     Corrupt(String),
+    /// A record with the same key already exists, e.g. a user name (the text names it: “用户名“zhangsan””).
+    #[error("{0}已存在")]
+    AlreadyExists(String),
+    /// A record the write refers to does not exist, e.g. the office of a grant.
+    #[error("{0}不存在")]
+    NotFound(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -71,6 +81,14 @@ impl Actor {
     pub fn cli() -> Self {
         let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
         Self { name: format!("cli:{user}"), user_id: None, remote_addr: None }
+    }
+    /// A signed-in user, from the address of the request.
+    pub fn user(user_id: i64, username: &str, remote_addr: Option<&str>) -> Self {
+        Self { name: username.to_string(), user_id: Some(user_id), remote_addr: remote_addr.map(str::to_string) }
+    }
+    /// Someone not signed in (a failed sign-in attempt), from the address of the request.
+    pub fn anonymous(remote_addr: Option<&str>) -> Self {
+        Self { name: "anonymous".into(), user_id: None, remote_addr: remote_addr.map(str::to_string) }
     }
 }
 
@@ -104,6 +122,133 @@ pub struct CatalogVersionSummary {
     pub title: String,
     pub scope: String,
     pub item_count: i64,
+}
+
+/// A new account ready to be written: validated names, the password already hashed, grants already checked
+/// against the office list.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: Username,
+    pub display_name: DisplayName,
+    /// PHC string made by [`auth::password::hash_password`](crate::auth::password::hash_password).
+    pub password_hash: String,
+    pub grants: Vec<Grant>,
+}
+
+/// An account as signing in needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// `None` for an account that has no password (it cannot sign in).
+    pub password_hash: Option<String>,
+    pub disabled: bool,
+    pub grants: Vec<Grant>,
+}
+
+impl LoginUser {
+    /// The signed-in view of this account.
+    pub fn principal(&self) -> Principal {
+        Principal {
+            user_id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            grants: self.grants.clone(),
+        }
+    }
+}
+
+/// An account in the list of users (administration pages, `gongkai user list`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub disabled: bool,
+    pub created_at: String,
+    pub grants: Vec<Grant>,
+    /// Sessions not ended (some may have expired without being seen since).
+    pub open_sessions: i64,
+}
+
+/// A session to store at sign-in. The token itself is never stored, only its digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSessionRecord {
+    pub token_sha256: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    /// Absolute end of the session.
+    pub expires_at: DateTime<Utc>,
+    pub remote_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A session not yet ended, with its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    pub id: i64,
+    pub principal: Principal,
+    pub user_disabled: bool,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub remote_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    SignedOut,
+    Expired,
+    PasswordChanged,
+    Disabled,
+}
+
+impl SessionEnd {
+    /// The key stored in `sessions.end_reason`.
+    pub fn key(self) -> &'static str {
+        match self {
+            SessionEnd::SignedOut => "signed_out",
+            SessionEnd::Expired => "expired",
+            SessionEnd::PasswordChanged => "password_changed",
+            SessionEnd::Disabled => "disabled",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            SessionEnd::SignedOut => "退出登录",
+            SessionEnd::Expired => "会话过期",
+            SessionEnd::PasswordChanged => "密码已修改",
+            SessionEnd::Disabled => "账户已停用",
+        }
+    }
+}
+
+/// An API token to store. The token itself is never stored, only its digest and readable prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiTokenRecord {
+    pub name: String,
+    pub token_prefix: String,
+    pub token_sha256: String,
+    pub grant: Grant,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored API token that is not revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredApiToken {
+    pub id: i64,
+    pub name: String,
+    pub token_prefix: String,
+    pub grant: Grant,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// All database access of Gongkai. One method per use case; see the module docs for the rules.
@@ -148,6 +293,98 @@ pub trait Store: Send + Sync + 'static {
     /// Writes a validated office import in one transaction: the versions of every replaced code are swapped for
     /// the plan's, the import is recorded and audited.
     async fn apply_office_import(&self, import: &OfficeImport, actor: &Actor) -> StoreResult<OfficeImportOutcome>;
+
+    // --- Accounts, sessions and API tokens -------------------------------------------------------------------
+    // Every write below is audited in its own transaction, except `touch_session`: the time of a session's last
+    // request is bookkeeping, written at most once a minute, and auditing it would bury the log.
+
+    /// Creates an account with its grants. [`StoreError::AlreadyExists`] if the user name is taken,
+    /// [`StoreError::NotFound`] if an office of a grant is not stored.
+    async fn create_user(&self, user: &NewUser, actor: &Actor) -> StoreResult<i64>;
+
+    /// Disables (ending every open session of the account) or enables an account; `false` if there is no such
+    /// account or it already was in that state.
+    async fn set_user_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool>;
+
+    /// Replaces the password hash of an account and, in the same transaction, ends every open session of the
+    /// account except `keep_session` (the one that changed its own password). Returns how many sessions ended;
+    /// `None` if there is no such account.
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<i64>,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<Option<u64>>;
+
+    /// Adds a grant to an account; `false` if the account already holds it. [`StoreError::NotFound`] if the
+    /// account or the office does not exist.
+    async fn grant_role(&self, user_id: i64, grant: &Grant, actor: &Actor) -> StoreResult<bool>;
+
+    /// Removes a grant from an account; `false` if the account did not hold it.
+    async fn revoke_role(&self, user_id: i64, grant: &Grant, actor: &Actor) -> StoreResult<bool>;
+
+    /// The account with this (normalised) user name, with its password hash and grants.
+    async fn find_user_for_login(&self, username: &str) -> StoreResult<Option<LoginUser>>;
+
+    /// Records a sign-in attempt (and audits it).
+    async fn record_login_attempt(&self, attempt: &LoginAttempt, actor: &Actor) -> StoreResult<()>;
+
+    /// The attempts since `since` for this user name or from this address: what the throttling rule reads.
+    async fn recent_login_attempts(
+        &self,
+        username: &str,
+        remote_addr: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<LoginAttempt>>;
+
+    /// Stores a new session; returns its id.
+    async fn create_session(&self, session: &NewSessionRecord, actor: &Actor) -> StoreResult<i64>;
+
+    /// The open (not ended) session with this token digest, with its user and grants. Expiry is the caller's
+    /// to check.
+    async fn session_by_token(&self, token_sha256: &str) -> StoreResult<Option<StoredSession>>;
+
+    /// Records that an open session was used at `at` (not audited: bookkeeping, written at most once a minute).
+    async fn touch_session(&self, session_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+
+    /// Ends an open session; `false` if it was already ended or does not exist.
+    async fn end_session(
+        &self,
+        session_id: i64,
+        reason: SessionEnd,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool>;
+
+    /// Ends every open session of an account except `except`; returns how many were ended.
+    async fn end_sessions_of_user(
+        &self,
+        user_id: i64,
+        except: Option<i64>,
+        reason: SessionEnd,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<u64>;
+
+    /// Stores a new API token; returns its id. [`StoreError::AlreadyExists`] if the digest is already stored.
+    async fn create_api_token(&self, token: &NewApiTokenRecord, actor: &Actor) -> StoreResult<i64>;
+
+    /// Revokes an API token; `false` if it was already revoked or does not exist.
+    async fn revoke_api_token(&self, token_id: i64, at: DateTime<Utc>, actor: &Actor) -> StoreResult<bool>;
+
+    /// The API token (not revoked) with this digest.
+    async fn api_token_by_hash(&self, token_sha256: &str) -> StoreResult<Option<StoredApiToken>>;
+
+    /// Every account with its grants, by user name.
+    async fn list_users(&self) -> StoreResult<Vec<UserSummary>>;
 
     /// Number of audit log entries (used by tests and the health check).
     async fn audit_count(&self) -> StoreResult<i64>;

@@ -23,6 +23,13 @@ use sqlx::{Row, SqlitePool};
 use super::{
     Actor, CatalogInstall, CatalogVersionSummary, OfficeImport, OfficeImportOutcome, Store, StoreError, StoreResult,
 };
+use super::{
+    LoginUser, NewApiTokenRecord, NewSessionRecord, NewUser, SessionEnd, StoredApiToken, StoredSession, UserSummary,
+};
+use crate::auth::throttle::LoginAttempt;
+use crate::auth::Grant;
+
+mod accounts;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
@@ -747,6 +754,112 @@ impl Store for SqliteStore {
             offices_changed: plan.changed,
             versions_written: written,
         })
+    }
+
+    // Accounts, sessions and API tokens: the SQL is in `sqlite/accounts.rs`.
+
+    async fn create_user(&self, user: &NewUser, actor: &Actor) -> StoreResult<i64> {
+        self.accounts_create_user(user, actor).await
+    }
+
+    async fn set_user_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool> {
+        self.accounts_set_user_disabled(user_id, disabled, at, actor).await
+    }
+
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<i64>,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+    ) -> StoreResult<Option<u64>> {
+        self.accounts_set_password(user_id, password_hash, keep_session, at, actor).await
+    }
+
+    async fn grant_role(&self, user_id: i64, grant: &Grant, actor: &Actor) -> StoreResult<bool> {
+        self.accounts_grant_role(user_id, grant, actor).await
+    }
+
+    async fn revoke_role(&self, user_id: i64, grant: &Grant, actor: &Actor) -> StoreResult<bool> {
+        self.accounts_revoke_role(user_id, grant, actor).await
+    }
+
+    async fn find_user_for_login(&self, username: &str) -> StoreResult<Option<LoginUser>> {
+        self.accounts_find_user_for_login(username).await
+    }
+
+    async fn record_login_attempt(&self, attempt: &LoginAttempt, actor: &Actor) -> StoreResult<()> {
+        self.accounts_record_login_attempt(attempt, actor).await
+    }
+
+    async fn recent_login_attempts(
+        &self,
+        username: &str,
+        remote_addr: Option<&str>,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<LoginAttempt>> {
+        self.accounts_recent_login_attempts(username, remote_addr, since).await
+    }
+
+    async fn create_session(&self, session: &NewSessionRecord, actor: &Actor) -> StoreResult<i64> {
+        self.accounts_create_session(session, actor).await
+    }
+
+    async fn session_by_token(&self, token_sha256: &str) -> StoreResult<Option<StoredSession>> {
+        self.accounts_session_by_token(token_sha256).await
+    }
+
+    async fn touch_session(&self, session_id: i64, at: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
+        self.accounts_touch_session(session_id, at).await
+    }
+
+    async fn end_session(
+        &self,
+        session_id: i64,
+        reason: SessionEnd,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool> {
+        self.accounts_end_session(session_id, reason, at, actor).await
+    }
+
+    async fn end_sessions_of_user(
+        &self,
+        user_id: i64,
+        except: Option<i64>,
+        reason: SessionEnd,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+    ) -> StoreResult<u64> {
+        self.accounts_end_sessions_of_user(user_id, except, reason, at, actor).await
+    }
+
+    async fn create_api_token(&self, token: &NewApiTokenRecord, actor: &Actor) -> StoreResult<i64> {
+        self.accounts_create_api_token(token, actor).await
+    }
+
+    async fn revoke_api_token(
+        &self,
+        token_id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool> {
+        self.accounts_revoke_api_token(token_id, at, actor).await
+    }
+
+    async fn api_token_by_hash(&self, token_sha256: &str) -> StoreResult<Option<StoredApiToken>> {
+        self.accounts_api_token_by_hash(token_sha256).await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<UserSummary>> {
+        self.accounts_list_users().await
     }
 
     async fn audit_count(&self) -> StoreResult<i64> {
