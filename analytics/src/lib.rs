@@ -2,6 +2,7 @@
 //!
 //! Everything here is synchronous and knows nothing of HTTP or SQL: typed values in, typed results out.
 //! The layout follows the domain:
+//! - [`calendar`]: working days (工作日) from the State Council's yearly holiday arrangements, as data.
 //! - [`catalog`]: the standard disclosure catalog (标准目录) of 署办发〔2021〕23号 — items, elements, legal bases,
 //!   typed time-limit rules, subjects, channels — and its bundled data file.
 //! - [`offices`]: 海关总署, the direct customs and subordinate offices as versioned records, the hierarchy as of a
@@ -11,6 +12,7 @@
 //! With the default `engine` feature the crate also parses files and loads its bundled data; without it only the
 //! serialisable domain types remain, which is what the wasm client uses.
 
+pub mod calendar;
 pub mod catalog;
 pub mod milestones;
 pub mod offices;
