@@ -3,6 +3,7 @@
 //! Everything here is synchronous and knows nothing of HTTP or SQL: typed values in, typed results out.
 //! The layout follows the domain:
 //! - [`calendar`]: working days (工作日) from the State Council's yearly holiday arrangements, as data.
+//! - [`clocks`]: due dates and on-time judgements of disclosures under the catalog's typed time limits.
 //! - [`catalog`]: the standard disclosure catalog (标准目录) of 署办发〔2021〕23号 — items, elements, legal bases,
 //!   typed time-limit rules, subjects, channels — and its bundled data file.
 //! - [`offices`]: 海关总署, the direct customs and subordinate offices as versioned records, the hierarchy as of a
@@ -14,5 +15,6 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod clocks;
 pub mod milestones;
 pub mod offices;

@@ -1,0 +1,310 @@
+//! Disclosure clocks: when a disclosure was due under its catalog time limit, and whether it was on time.
+//!
+//! Each [`TimeLimitRule`] of the catalog gets a due date from the date that triggers it:
+//! - N working days after the information was formed or changed (the trigger day does not count);
+//! - N calendar days after approval (预决算), and each year's report by a fixed day (年报, for the previous year):
+//!   when such a last day falls on a statutory holiday or weekend, the period ends on the first working day after
+//!   it (民法典 art. 203);
+//! - "as needed" (及时更新/及时发布) has no deadline: a disclosure is judged stale when its last update is older
+//!   than a configurable window;
+//! - a deadline set by another rule (双随机一公开, procurement or auction law, fee rules) is not computed and is shown
+//!   as such, never as compliant.
+//!
+//! Lateness is counted in the unit of the rule: working days for working-day rules, calendar days otherwise.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{CalendarError, WorkingCalendar};
+use crate::catalog::TimeLimitRule;
+
+/// Settings of the clocks that the catalog does not fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockSettings {
+    /// An "as needed" disclosure not updated for more than this many calendar days is stale.
+    pub staleness_days: u32,
+}
+
+impl Default for ClockSettings {
+    fn default() -> Self {
+        // Half a year: long enough for contact lists and office hours, short enough to catch a forgotten board.
+        ClockSettings { staleness_days: 180 }
+    }
+}
+
+/// The dates a return reports for one disclosure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DisclosureDates {
+    /// 信息形成或变更日期: the trigger (formation/change; approval for 预决算; any day of the reported year for a
+    /// yearly report).
+    pub formed_on: Option<NaiveDate>,
+    /// 公开日期: when it was published (for "as needed" items: the last update).
+    pub published_on: Option<NaiveDate>,
+}
+
+/// How late, in the unit of the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "unit", content = "days", rename_all = "snake_case")]
+pub enum Lateness {
+    WorkingDays(u32),
+    CalendarDays(u32),
+}
+
+/// Which reported date a judgement needs and did not get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingDate {
+    FormedOn,
+    PublishedOn,
+}
+
+/// The judgement of one disclosure as of a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Published on or before the due date.
+    OnTime { due: NaiveDate },
+    /// Published after the due date.
+    Late { due: NaiveDate, late_by: Lateness },
+    /// Not published, and the due date has passed.
+    Overdue { due: NaiveDate, late_by: Lateness },
+    /// Not published, not due yet.
+    Pending { due: NaiveDate },
+    /// "As needed": last updated within the staleness window.
+    Current { last_update: NaiveDate, stale_after: NaiveDate },
+    /// "As needed": the last update is older than the staleness window.
+    Stale { last_update: NaiveDate, stale_since: NaiveDate, days_stale: u32 },
+    /// The deadline is set by another rule and is not computed.
+    NotComputable { reference: String },
+    /// A date the rule needs was not reported.
+    MissingDate { date: MissingDate },
+}
+
+impl Verdict {
+    /// Whether the verdict counts against the office.
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            Verdict::Late { .. } | Verdict::Overdue { .. } | Verdict::Stale { .. } | Verdict::MissingDate { .. }
+        )
+    }
+
+    /// The verdict in words, in Chinese, with dates as officials write them.
+    pub fn describe_zh(&self) -> String {
+        use crate::calendar::written;
+        let unit = |l: &Lateness| match l {
+            Lateness::WorkingDays(n) => format!("{n}个工作日"),
+            Lateness::CalendarDays(n) => format!("{n}日"),
+        };
+        match self {
+            Verdict::OnTime { due } => format!("按时公开（期限{}）", written(*due)),
+            Verdict::Late { due, late_by } => format!("逾期{}公开（期限{}）", unit(late_by), written(*due)),
+            Verdict::Overdue { due, late_by } => format!("已逾期{}未公开（期限{}）", unit(late_by), written(*due)),
+            Verdict::Pending { due } => format!("尚未到期（期限{}）", written(*due)),
+            Verdict::Current { last_update, stale_after } => {
+                format!("最近更新{}，{}前需再次核查更新", written(*last_update), written(*stale_after))
+            }
+            Verdict::Stale { last_update, days_stale, .. } => {
+                format!("最近更新{}，已超出更新周期{days_stale}日", written(*last_update))
+            }
+            Verdict::NotComputable { reference } => format!("按{reference}执行，系统不计算期限"),
+            Verdict::MissingDate { date: MissingDate::FormedOn } => "未填报信息形成或变更日期，无法判断时限".into(),
+            Verdict::MissingDate { date: MissingDate::PublishedOn } => "未填报公开日期，无法判断是否及时更新".into(),
+        }
+    }
+}
+
+/// The last day of a period that ends on `date`: `date` itself, or the first working day after it when `date` is
+/// a holiday or weekend (民法典 art. 203).
+fn period_end(calendar: &WorkingCalendar, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
+    if calendar.is_working_day(date)? {
+        Ok(date)
+    } else {
+        calendar.add_working_days(date, 1)
+    }
+}
+
+fn calendar_days(from: NaiveDate, to: NaiveDate) -> u32 {
+    u32::try_from((to - from).num_days()).unwrap_or(0)
+}
+
+/// The due date of a clocked rule for a disclosure triggered on `trigger`; `None` for rules without one.
+pub fn due_date(
+    rule: &TimeLimitRule,
+    trigger: NaiveDate,
+    calendar: &WorkingCalendar,
+) -> Result<Option<NaiveDate>, CalendarError> {
+    Ok(match rule {
+        TimeLimitRule::WorkingDaysAfterChange { days } => Some(calendar.add_working_days(trigger, *days)?),
+        TimeLimitRule::CalendarDaysAfterApproval { days } => {
+            Some(period_end(calendar, trigger + Duration::days(i64::from(*days)))?)
+        }
+        TimeLimitRule::AnnualBy { month, day } => match NaiveDate::from_ymd_opt(trigger.year() + 1, *month, *day) {
+            Some(last) => Some(period_end(calendar, last)?),
+            None => None,
+        },
+        TimeLimitRule::AsNeeded { .. } | TimeLimitRule::ExternalRule { .. } => None,
+    })
+}
+
+/// Judges one disclosure under `rule` as of `as_of`.
+pub fn judge(
+    rule: &TimeLimitRule,
+    dates: DisclosureDates,
+    as_of: NaiveDate,
+    settings: ClockSettings,
+    calendar: &WorkingCalendar,
+) -> Result<Verdict, CalendarError> {
+    match rule {
+        TimeLimitRule::ExternalRule { reference } => Ok(Verdict::NotComputable { reference: reference.clone() }),
+        TimeLimitRule::AsNeeded { .. } => {
+            let Some(last_update) = dates.published_on else {
+                return Ok(Verdict::MissingDate { date: MissingDate::PublishedOn });
+            };
+            let stale_after = last_update + Duration::days(i64::from(settings.staleness_days));
+            Ok(if as_of > stale_after {
+                Verdict::Stale { last_update, stale_since: stale_after, days_stale: calendar_days(stale_after, as_of) }
+            } else {
+                Verdict::Current { last_update, stale_after }
+            })
+        }
+        TimeLimitRule::WorkingDaysAfterChange { .. }
+        | TimeLimitRule::CalendarDaysAfterApproval { .. }
+        | TimeLimitRule::AnnualBy { .. } => {
+            let Some(trigger) = dates.formed_on else {
+                return Ok(Verdict::MissingDate { date: MissingDate::FormedOn });
+            };
+            let Some(due) = due_date(rule, trigger, calendar)? else {
+                return Ok(Verdict::MissingDate { date: MissingDate::FormedOn });
+            };
+            let lateness = |until: NaiveDate| -> Result<Lateness, CalendarError> {
+                Ok(match rule {
+                    TimeLimitRule::WorkingDaysAfterChange { .. } => {
+                        Lateness::WorkingDays(calendar.working_days_between(due, until)?)
+                    }
+                    _ => Lateness::CalendarDays(calendar_days(due, until)),
+                })
+            };
+            Ok(match dates.published_on {
+                Some(published) if published <= due => Verdict::OnTime { due },
+                Some(published) => Verdict::Late { due, late_by: lateness(published)? },
+                None if as_of > due => Verdict::Overdue { due, late_by: lateness(as_of)? },
+                None => Verdict::Pending { due },
+            })
+        }
+    }
+}
+
+#[cfg(all(test, feature = "engine"))]
+mod tests {
+    use super::*;
+    use crate::catalog::AsNeededAction;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn cal() -> WorkingCalendar {
+        WorkingCalendar::bundled().unwrap()
+    }
+
+    fn dates(formed: Option<&str>, published: Option<&str>) -> DisclosureDates {
+        DisclosureDates { formed_on: formed.map(d), published_on: published.map(d) }
+    }
+
+    const TWENTY: TimeLimitRule = TimeLimitRule::WorkingDaysAfterChange { days: 20 };
+    const SEVEN: TimeLimitRule = TimeLimitRule::WorkingDaysAfterChange { days: 7 };
+
+    #[test]
+    fn a_working_day_limit_is_met_on_the_last_day_and_missed_by_working_days_after_it() {
+        let s = ClockSettings::default();
+        let on_time = judge(&TWENTY, dates(Some("2024-09-30"), Some("2024-11-01")), d("2024-12-01"), s, &cal());
+        assert_eq!(on_time, Ok(Verdict::OnTime { due: d("2024-11-01") }));
+        // 2024-11-04 is the Monday after the due Friday: one working day late, not three days.
+        let late = judge(&TWENTY, dates(Some("2024-09-30"), Some("2024-11-04")), d("2024-12-01"), s, &cal());
+        assert_eq!(late, Ok(Verdict::Late { due: d("2024-11-01"), late_by: Lateness::WorkingDays(1) }));
+        // Seven working days from 2024-09-27 end on the make-up Saturday 2024-10-12.
+        let late = judge(&SEVEN, dates(Some("2024-09-27"), Some("2024-10-14")), d("2024-12-01"), s, &cal());
+        assert_eq!(late, Ok(Verdict::Late { due: d("2024-10-12"), late_by: Lateness::WorkingDays(1) }));
+    }
+
+    #[test]
+    fn an_unpublished_disclosure_is_pending_until_its_due_date_and_overdue_after() {
+        let s = ClockSettings::default();
+        let pending = judge(&TWENTY, dates(Some("2024-09-30"), None), d("2024-11-01"), s, &cal());
+        assert_eq!(pending, Ok(Verdict::Pending { due: d("2024-11-01") }));
+        let overdue = judge(&TWENTY, dates(Some("2024-09-30"), None), d("2024-11-08"), s, &cal());
+        assert_eq!(overdue, Ok(Verdict::Overdue { due: d("2024-11-01"), late_by: Lateness::WorkingDays(5) }));
+    }
+
+    #[test]
+    fn calendar_day_and_yearly_deadlines_that_fall_on_a_holiday_move_to_the_next_working_day() {
+        let approval = TimeLimitRule::CalendarDaysAfterApproval { days: 20 };
+        // 2024-03-01 + 20 days = 2024-03-21, a Thursday.
+        assert_eq!(due_date(&approval, d("2024-03-01"), &cal()), Ok(Some(d("2024-03-21"))));
+        // 2024-09-11 + 20 days = 2024-10-01, National Day: the period ends on 2024-10-08.
+        assert_eq!(due_date(&approval, d("2024-09-11"), &cal()), Ok(Some(d("2024-10-08"))));
+        let yearly = TimeLimitRule::AnnualBy { month: 1, day: 31 };
+        // The 2022 report: due 2023-01-31 (a Tuesday).
+        assert_eq!(due_date(&yearly, d("2022-12-31"), &cal()), Ok(Some(d("2023-01-31"))));
+        // The 2021 report: 2022-01-31 is in the Spring Festival holiday, so it is due 2022-02-07.
+        assert_eq!(due_date(&yearly, d("2021-06-30"), &cal()), Ok(Some(d("2022-02-07"))));
+        let late = judge(
+            &approval,
+            dates(Some("2024-03-01"), Some("2024-03-25")),
+            d("2024-04-01"),
+            ClockSettings::default(),
+            &cal(),
+        );
+        assert_eq!(late, Ok(Verdict::Late { due: d("2024-03-21"), late_by: Lateness::CalendarDays(4) }));
+    }
+
+    #[test]
+    fn an_as_needed_item_is_current_within_the_window_and_stale_after_it() {
+        let rule = TimeLimitRule::AsNeeded { action: AsNeededAction::Update };
+        let s = ClockSettings { staleness_days: 90 };
+        let current = judge(&rule, dates(None, Some("2024-01-10")), d("2024-04-09"), s, &cal());
+        assert_eq!(current, Ok(Verdict::Current { last_update: d("2024-01-10"), stale_after: d("2024-04-09") }));
+        let stale = judge(&rule, dates(None, Some("2024-01-10")), d("2024-04-19"), s, &cal());
+        assert_eq!(
+            stale,
+            Ok(Verdict::Stale { last_update: d("2024-01-10"), stale_since: d("2024-04-09"), days_stale: 10 })
+        );
+        assert_eq!(
+            judge(&rule, dates(None, None), d("2024-04-19"), s, &cal()),
+            Ok(Verdict::MissingDate { date: MissingDate::PublishedOn })
+        );
+    }
+
+    #[test]
+    fn a_rule_set_elsewhere_is_never_judged_compliant() {
+        let rule = TimeLimitRule::ExternalRule { reference: "海关总署“双随机、一公开”要求".into() };
+        let verdict = judge(
+            &rule,
+            dates(Some("2024-01-01"), Some("2024-01-02")),
+            d("2024-02-01"),
+            ClockSettings::default(),
+            &cal(),
+        )
+        .unwrap();
+        assert_eq!(verdict, Verdict::NotComputable { reference: "海关总署“双随机、一公开”要求".into() });
+        assert!(!matches!(verdict, Verdict::OnTime { .. }));
+        assert_eq!(verdict.describe_zh(), "按海关总署“双随机、一公开”要求执行，系统不计算期限");
+    }
+
+    #[test]
+    fn a_missing_trigger_date_or_an_unknown_year_is_said_plainly() {
+        let s = ClockSettings::default();
+        assert_eq!(
+            judge(&TWENTY, dates(None, Some("2024-01-02")), d("2024-02-01"), s, &cal()),
+            Ok(Verdict::MissingDate { date: MissingDate::FormedOn })
+        );
+        assert!(matches!(
+            judge(&TWENTY, dates(Some("2026-12-20"), None), d("2027-02-01"), s, &cal()),
+            Err(CalendarError::BeyondKnownYears { .. })
+        ));
+        let late = Verdict::Late { due: d("2024-11-01"), late_by: Lateness::WorkingDays(1) };
+        assert_eq!(late.describe_zh(), "逾期1个工作日公开（期限2024年11月1日）");
+        assert!(late.is_failure());
+    }
+}
