@@ -3,11 +3,14 @@
 //! Field names are stable: they are the serde names of the `analytics` domain types and of the views below.
 //! Errors are always `{"error": {"code": "...", "message": "..."}}` with a Chinese message and a fitting status.
 
+use std::sync::OnceLock;
+
+use analytics::calendar::{CalendarError, WorkingCalendar};
 use analytics::offices::{Directory, OfficeKind, OfficeNode};
 use app::error::AppError;
 use app::functions::parse_date_param;
 use app::services::{today_in_china, AppState};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,6 +24,8 @@ pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/catalog", get(catalog))
         .route("/offices", get(offices))
+        .route("/calendar/deadline", get(calendar_deadline))
+        .route("/calendar/days/{date}", get(calendar_day))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
 }
@@ -97,6 +102,66 @@ async fn offices(State(state): State<AppState>, Query(query): Query<OfficesQuery
     Ok(Json(body).into_response())
 }
 
+/// The bundled working-day calendar, parsed once.
+fn calendar() -> Result<&'static WorkingCalendar, ApiError> {
+    static CALENDAR: OnceLock<Result<WorkingCalendar, String>> = OnceLock::new();
+    CALENDAR
+        .get_or_init(|| WorkingCalendar::bundled().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| ApiError(AppError::internal(format!("bundled holiday arrangements: {e}"))))
+}
+
+/// A date the calendar has no arrangement for: 422 with the reason.
+fn unknown_year(e: CalendarError) -> Response {
+    error_response(StatusCode::UNPROCESSABLE_ENTITY, "unknown_year", &e.to_string())
+}
+
+fn required_date(raw: Option<&str>, field: &str) -> Result<NaiveDate, ApiError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(_) => Ok(parse_date_param(raw, field, NaiveDate::MIN)?),
+        None => Err(ApiError(AppError::bad_request(
+            field,
+            format!("缺少参数 {field}（年-月-日，例如 2024-09-27）"),
+            format!("Missing parameter {field} (YYYY-MM-DD)"),
+        ))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct DeadlineQuery {
+    start: Option<String>,
+    working_days: Option<String>,
+}
+
+/// `GET /api/v1/calendar/deadline?start=YYYY-MM-DD&working_days=N`: the N-th working day after `start` (the day of
+/// `start` does not count).
+async fn calendar_deadline(Query(query): Query<DeadlineQuery>) -> Result<Response, ApiError> {
+    let start = required_date(query.start.as_deref(), "start")?;
+    let raw = query.working_days.unwrap_or_default();
+    let days: u32 = raw.trim().parse().ok().filter(|n| *n <= 366).ok_or_else(|| {
+        ApiError(AppError::bad_request(
+            "working_days",
+            format!("工作日数“{raw}”有误，应为 0 到 366 的整数"),
+            format!("working_days “{raw}” must be a whole number from 0 to 366"),
+        ))
+    })?;
+    match calendar()?.add_working_days(start, days) {
+        Ok(deadline) => {
+            Ok(Json(serde_json::json!({ "start": start, "working_days": days, "deadline": deadline })).into_response())
+        }
+        Err(e) => Ok(unknown_year(e)),
+    }
+}
+
+/// `GET /api/v1/calendar/days/{YYYY-MM-DD}`: whether the day is a working day, why, and the notice that decides.
+async fn calendar_day(Path(date): Path<String>) -> Result<Response, ApiError> {
+    let date = required_date(Some(&date), "date")?;
+    match calendar()?.day_info(date) {
+        Ok(info) => Ok(Json(info).into_response()),
+        Err(e) => Ok(unknown_year(e)),
+    }
+}
+
 /// `GET /api/v1/openapi.json`.
 async fn openapi() -> Response {
     Json(openapi_document()).into_response()
@@ -136,11 +201,35 @@ pub fn openapi_document() -> serde_json::Value {
             } },
             "/api/v1/offices": { "get": {
                 "summary": "截至某日的机构层级 / the office tree as of a date",
-                "parameters": [{ "name": "as_of", "in": "query", "required": false,
+                "parameters": [{ "name": "as_of", "in": "query", "required": false, "example": "2022-12-31",
                     "schema": { "type": "string", "format": "date" }, "description": "YYYY-MM-DD；默认为今日（北京时间）" }],
                 "responses": {
                     "200": { "description": "the tree", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Offices" } } } },
                     "400": { "description": "malformed as_of", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/calendar/deadline": { "get": {
+                "summary": "N 个工作日后的期限（当日不计）/ the N-th working day after a date",
+                "parameters": [
+                    { "name": "start", "in": "query", "required": true, "example": "2024-09-27",
+                      "schema": { "type": "string", "format": "date" }, "description": "触发日（信息形成或变更之日）" },
+                    { "name": "working_days", "in": "query", "required": true, "example": "7",
+                      "schema": { "type": "integer", "minimum": 0, "maximum": 366 } }
+                ],
+                "responses": {
+                    "200": { "description": "the deadline", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Deadline" } } } },
+                    "400": { "description": "malformed parameter", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a year without a published holiday arrangement", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/calendar/days/{date}": { "get": {
+                "summary": "某日是否工作日及依据 / whether a day is a working day, and why",
+                "parameters": [{ "name": "date", "in": "path", "required": true, "example": "2024-10-12",
+                    "schema": { "type": "string", "format": "date" } }],
+                "responses": {
+                    "200": { "description": "the day", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Day" } } } },
+                    "400": { "description": "malformed date", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a year without a published holiday arrangement", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/openapi.json": { "get": { "summary": "this document", "responses": { "200": { "description": "OpenAPI 3.1" } } } }
@@ -149,10 +238,20 @@ pub fn openapi_document() -> serde_json::Value {
             "Error": { "type": "object", "required": ["error"], "properties": { "error": {
                 "type": "object", "required": ["code", "message"],
                 "properties": {
-                    "code": { "type": "string", "enum": ["bad_request", "not_found", "internal", "transport"] },
+                    "code": { "type": "string", "enum": ["bad_request", "not_found", "unknown_year", "internal", "transport"] },
                     "message": { "type": "string", "description": "中文说明" },
                     "field": { "type": "string", "description": "the parameter at fault, for bad_request" }
                 } } } },
+            "Deadline": { "type": "object", "required": ["start", "working_days", "deadline"], "properties": {
+                "start": { "type": "string", "format": "date" },
+                "working_days": { "type": "integer" },
+                "deadline": { "type": "string", "format": "date" } } },
+            "Day": { "type": "object", "required": ["date", "working_day", "kind", "holiday", "notice"], "properties": {
+                "date": { "type": "string", "format": "date" },
+                "working_day": { "type": "boolean" },
+                "kind": { "type": "string", "enum": ["weekday", "weekend", "holiday", "make_up_workday"] },
+                "holiday": { "oneOf": [{ "type": "null" }, { "type": "string" }], "description": "the holiday period, e.g. 国庆节" },
+                "notice": { "type": "string", "description": "the State Council notice of that year's arrangement" } } },
             "Health": { "type": "object", "required": ["status", "database", "office_versions"], "properties": {
                 "status": { "type": "string", "enum": ["ok"] },
                 "database": { "type": "string" },

@@ -55,6 +55,11 @@ pub enum Command {
     },
     /// Load the demo data set (示例数据: invented subordinate offices) through the regular import.
     Demo,
+    /// Working days (工作日) from the State Council's yearly holiday arrangements.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Manage user accounts. There are no default accounts or passwords: create them here.
     User {
         #[command(subcommand)]
@@ -94,6 +99,20 @@ pub enum UserCommand {
 
 fn parse_office_code(raw: &str) -> Result<OfficeCode, String> {
     OfficeCode::parse(raw).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// The N-th working day after START; the day of START does not count (民法典 art. 201).
+    /// Example: `gongkai calendar deadline 2024-09-27 7` → 2024-10-12 (a make-up Saturday).
+    Deadline {
+        /// The triggering date, YYYY-MM-DD.
+        start: String,
+        /// How many working days.
+        working_days: u32,
+    },
+    /// Whether DATE (YYYY-MM-DD) is a working day, why, and which notice decides it.
+    Day { date: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +174,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Offices { command: OfficesCommand::Import { file, dry_run } } => {
             import_file(&cli.database_url, &file, dry_run).await
         }
+        Command::Calendar { command } => calendar_command(command),
         Command::Demo => {
             let store = app::store::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
             setup::prepare(store.as_ref(), false).await.map_err(|e| e.to_string())?;
@@ -310,6 +330,39 @@ async fn import_file(database_url: &str, file: &std::path::Path, dry_run: bool) 
         }
         Err(e) => Err(e.to_string()),
     }
+}
+
+fn parse_cli_date(raw: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("日期“{raw}”格式有误，应为 年-月-日，例如 2024-09-27"))
+}
+
+fn calendar_command(command: CalendarCommand) -> Result<(), String> {
+    use analytics::calendar::{written, DayKind, WorkingCalendar};
+    let calendar = WorkingCalendar::bundled().map_err(|e| e.to_string())?;
+    match command {
+        CalendarCommand::Deadline { start, working_days } => {
+            let start = parse_cli_date(&start)?;
+            let deadline = calendar.add_working_days(start, working_days).map_err(|e| e.to_string())?;
+            let info = calendar.day_info(deadline).map_err(|e| e.to_string())?;
+            let note = if info.kind == DayKind::MakeUpWorkday { "（调休上班日）" } else { "" };
+            println!("{}起{}个工作日，期限为{}{}", written(start), working_days, written(deadline), note);
+            println!("{}", deadline);
+        }
+        CalendarCommand::Day { date } => {
+            let info = calendar.day_info(parse_cli_date(&date)?).map_err(|e| e.to_string())?;
+            let kind = match info.kind {
+                DayKind::Weekday => "工作日",
+                DayKind::Weekend => "休息日（周末）",
+                DayKind::Holiday => "法定节假日放假",
+                DayKind::MakeUpWorkday => "调休上班日",
+            };
+            let holiday = info.holiday.map(|h| format!("（{h}）")).unwrap_or_default();
+            println!("{}：{}{}", written(info.date), kind, holiday);
+            println!("依据：{}", info.notice);
+        }
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

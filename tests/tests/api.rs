@@ -314,14 +314,35 @@ async fn the_openapi_document_is_version_3_1_and_lists_every_path_the_server_ans
     for path in ["/api/v1/catalog", "/api/v1/offices", "/api/v1/openapi.json", "/health"] {
         assert!(paths.contains(path), "{path} is not described: {paths:?}");
     }
-    // Every described path answers 200 on the real server.
+    // Every described path answers 200 on the real server, called with the examples of its parameters.
     for path in &paths {
-        let response = get(&server, path).await;
-        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let url = example_url(&doc, path);
+        let response = get(&server, &url).await;
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
     }
     // The document served is the one the code builds.
     assert_eq!(doc, server::api::openapi_document());
     server.stop().await;
+}
+
+/// The path with its path parameters and required query parameters filled from their `example`s.
+fn example_url(doc: &Value, path: &str) -> String {
+    let mut url = path.to_string();
+    let mut query = Vec::new();
+    for parameter in doc["paths"][path]["get"]["parameters"].as_array().into_iter().flatten() {
+        let name = parameter["name"].as_str().expect("parameter name");
+        let example =
+            parameter["example"].as_str().unwrap_or_else(|| panic!("{path}: parameter {name} has no example"));
+        match parameter["in"].as_str() {
+            Some("path") => url = url.replace(&format!("{{{name}}}"), example),
+            Some("query") if parameter["required"] == true => query.push(format!("{name}={example}")),
+            _ => {}
+        }
+    }
+    if !query.is_empty() {
+        url = format!("{url}?{}", query.join("&"));
+    }
+    url
 }
 
 /// Walks a JSON value against an OpenAPI schema, following `$ref`s into `components/schemas`. Objects must carry
@@ -532,6 +553,19 @@ async fn the_openapi_schemas_describe_the_real_responses_field_for_field() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     walk.check(&json!({ "$ref": "#/components/schemas/Error" }), &missing, "nothing(404)", None);
 
+    let (_, deadline) = get_json(&server, "/api/v1/calendar/deadline?start=2024-09-27&working_days=7").await;
+    walk.check(response_schema(&doc, "/api/v1/calendar/deadline", "200"), &deadline, "deadline", None);
+    for day in ["2024-10-12", "2024-10-08"] {
+        let (_, info) = get_json(&server, &format!("/api/v1/calendar/days/{day}")).await;
+        walk.check(response_schema(&doc, "/api/v1/calendar/days/{date}", "200"), &info, &format!("day({day})"), None);
+    }
+    let (status, unknown) = get_json(&server, "/api/v1/calendar/days/2031-01-02").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    walk.check(response_schema(&doc, "/api/v1/calendar/days/{date}", "422"), &unknown, "day(422)", None);
+    let (status, malformed) = get_json(&server, "/api/v1/calendar/deadline?start=2024-09-27&working_days=x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    walk.check(response_schema(&doc, "/api/v1/calendar/deadline", "400"), &malformed, "deadline(400)", None);
+
     assert!(walk.errors.is_empty(), "the responses drift from the OpenAPI schemas:\n{}", walk.errors.join("\n"));
 
     // Every property each schema declares is really produced somewhere (no dead description either).
@@ -547,6 +581,8 @@ async fn the_openapi_schemas_describe_the_real_responses_field_for_field() {
         "OfficeNode",
         "Health",
         "Error",
+        "Deadline",
+        "Day",
     ] {
         let declared: BTreeSet<String> = doc["components"]["schemas"][name]["properties"]
             .as_object()
@@ -764,5 +800,28 @@ async fn the_language_switch_refuses_a_next_that_a_browser_would_read_as_another
         let as_browser_reads_it: String = location.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
         assert!(!as_browser_reads_it.starts_with("//"), "next={next:?} redirects to {location:?}");
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_calendar_api_counts_working_days_across_make_up_saturdays_and_refuses_unknown_years() {
+    let server = TestServer::start_with(false).await;
+    let (status, body) = get_json(&server, "/api/v1/calendar/deadline?start=2024-09-27&working_days=7").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["deadline"], "2024-10-12", "seven working days end on the make-up Saturday");
+    let (_, body) = get_json(&server, "/api/v1/calendar/deadline?start=2024-09-30&working_days=20").await;
+    assert_eq!(body["deadline"], "2024-11-01");
+    let (_, day) = get_json(&server, "/api/v1/calendar/days/2024-10-07").await;
+    assert_eq!((day["working_day"].as_bool(), day["kind"].as_str()), (Some(false), Some("holiday")));
+    assert_eq!(day["holiday"], "国庆节");
+    let (status, body) = get_json(&server, "/api/v1/calendar/deadline?start=2027-03-01&working_days=5").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "unknown_year");
+    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("节假日安排尚未录入"), "{body}");
+    let (status, body) = get_json(&server, "/api/v1/calendar/deadline?working_days=5").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["field"], "start");
+    let (status, _) = get_json(&server, "/api/v1/calendar/days/not-a-date").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     server.stop().await;
 }

@@ -165,6 +165,22 @@ mod tests {
     }
 
     #[test]
+    fn a_day_says_why_it_is_or_is_not_a_working_day_and_which_notice_decides() {
+        use crate::calendar::DayKind;
+        let c = calendar();
+        let makeup = c.day_info(d("2024-10-12")).unwrap();
+        assert!(makeup.working_day);
+        assert_eq!(makeup.kind, DayKind::MakeUpWorkday);
+        assert_eq!(makeup.holiday.as_deref(), Some("国庆节"));
+        assert!(makeup.notice.contains("国办发明电〔2023〕7号"), "{}", makeup.notice);
+        let off = c.day_info(d("2025-01-29")).unwrap();
+        assert_eq!((off.working_day, off.kind, off.holiday.as_deref()), (false, DayKind::Holiday, Some("春节")));
+        assert_eq!(c.day_info(d("2025-03-08")).unwrap().kind, DayKind::Weekend);
+        assert_eq!(c.day_info(d("2025-03-10")).unwrap().kind, DayKind::Weekday);
+        assert_eq!(c.day_info(d("2027-01-04")), Err(CalendarError::UnknownYear(2027)));
+    }
+
+    #[test]
     fn adding_a_newly_published_year_extends_the_calendar() {
         let mut c = calendar();
         c.add_year(YearArrangement {

@@ -39,6 +39,32 @@ pub struct YearArrangement {
     pub make_up_days: Vec<NaiveDate>,
 }
 
+/// Why a day is or is not a working day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// Monday–Friday outside any holiday period.
+    Weekday,
+    /// Saturday or Sunday outside any announced arrangement.
+    Weekend,
+    /// A day off in an announced holiday period.
+    Holiday,
+    /// A weekend day announced as a working day (调休上班).
+    MakeUpWorkday,
+}
+
+/// One day of the calendar, with the notice that decides it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayInfo {
+    pub date: NaiveDate,
+    pub working_day: bool,
+    pub kind: DayKind,
+    /// The holiday period the day belongs to or makes up for, e.g. `国庆节`.
+    pub holiday: Option<String>,
+    /// The notice of the year's arrangement.
+    pub notice: String,
+}
+
 /// A date the calendar cannot judge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CalendarError {
@@ -126,8 +152,40 @@ impl WorkingCalendar {
         Ok(!matches!(date.weekday(), Weekday::Sat | Weekday::Sun))
     }
 
+    /// Everything the calendar knows about one day.
+    pub fn day_info(&self, date: NaiveDate) -> Result<DayInfo, CalendarError> {
+        let working_day = self.is_working_day(date)?;
+        let arrangement = self.years.get(&date.year()).ok_or(CalendarError::UnknownYear(date.year()))?;
+        let in_period = self
+            .years
+            .values()
+            .flat_map(|y| y.holidays.iter())
+            .find(|p| p.from <= date && date <= p.to)
+            .map(|p| p.name.clone());
+        let kind = if self.make_up_days.contains(&date) {
+            DayKind::MakeUpWorkday
+        } else if in_period.is_some() {
+            DayKind::Holiday
+        } else if working_day {
+            DayKind::Weekday
+        } else {
+            DayKind::Weekend
+        };
+        // A make-up day belongs to the nearest holiday period of its year.
+        let holiday = match kind {
+            DayKind::MakeUpWorkday => arrangement
+                .holidays
+                .iter()
+                .min_by_key(|p| (p.from - date).num_days().abs().min((p.to - date).num_days().abs()))
+                .map(|p| p.name.clone()),
+            _ => in_period,
+        };
+        Ok(DayInfo { date, working_day, kind, holiday, notice: arrangement.notice.clone() })
+    }
+
     /// The `days`-th working day after `start` (the day of `start` does not count). `days = 0` gives `start`.
     pub fn add_working_days(&self, start: NaiveDate, days: u32) -> Result<NaiveDate, CalendarError> {
+        self.check_year(start)?;
         let mut date = start;
         let mut left = days;
         while left > 0 {
