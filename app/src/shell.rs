@@ -8,7 +8,8 @@ use leptos_router::{path, SsrMode};
 use crate::components::layout::Layout;
 use crate::i18n::{provide_lang, Text};
 use crate::pages::{
-    catalog::CatalogPage, not_found::NotFound, offices::DirectoryPage, offices::OfficePage, overview::OverviewPage,
+    account::LoginPage, account::PasswordPage, catalog::CatalogPage, not_found::NotFound, offices::DirectoryPage,
+    offices::OfficePage, overview::OverviewPage,
 };
 
 /// The whole HTML document, rendered on the server.
@@ -58,6 +59,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::Async/>
                     <Route path=path!("/offices") view=DirectoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/offices/:code") view=OfficePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -3,10 +3,12 @@
 //! - [`config`]: settings from flags and environment (`DATABASE_URL`, `GONGKAI_ADDR`, …);
 //! - [`web`]: assembles the router — Leptos pages and server functions from `app`, the JSON API, static files,
 //!   the language switch, health check — and serves it;
+//! - [`auth`]: resolves the caller of every request; the sign-in, sign-out and password forms;
 //! - [`api`]: the JSON API v1 and its OpenAPI description;
 //! - [`cli`]: the `gongkai` command line.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod web;

@@ -9,7 +9,7 @@ use app::store::Store;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -53,6 +53,9 @@ pub fn build_router(config: &Config, store: Arc<dyn Store>) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/lang/{code}", get(switch_language))
+        .route("/auth/login", post(crate::auth::login))
+        .route("/auth/logout", post(crate::auth::logout))
+        .route("/account/password", post(crate::auth::change_password))
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = leptos_options.clone();
@@ -65,6 +68,7 @@ pub fn build_router(config: &Config, store: Arc<dyn Store>) -> Router {
             },
             app::shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(app_state.clone(), crate::auth::resolve))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -141,7 +145,7 @@ async fn switch_language(Path(code): Path<String>, Query(query): Query<LangQuery
 /// Whether `next` can only lead back to this site: an absolute path, with no second slash or backslash after the
 /// first (`//host`, `/\\host`), and no control character or white space anywhere, since browsers drop tabs and line
 /// breaks from a URL before resolving it (`/<TAB>/host` would become `//host`).
-fn is_local_path(next: &str) -> bool {
+pub(crate) fn is_local_path(next: &str) -> bool {
     let mut chars = next.chars();
     chars.next() == Some('/')
         && !matches!(chars.next(), Some('/') | Some('\\'))
@@ -194,7 +198,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let router = build_router(&Config { addr, ..config }, store.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, router.into_make_service())
+        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = rx.await;
             })

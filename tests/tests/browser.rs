@@ -259,3 +259,63 @@ async fn the_office_directory_searches_and_navigates_with_and_without_javascript
         client.close().await.expect("close");
     }
 }
+
+#[tokio::test]
+async fn the_hq_administrator_signs_in_and_out_with_and_without_javascript() {
+    let Some(rig) = Rig::start().await else { return };
+    for javascript in [false, true] {
+        let client = rig.browser(javascript).await;
+        client.goto(&rig.url("/login")).await.expect("open sign-in page");
+        if javascript {
+            client
+                .wait()
+                .at_most(Duration::from_secs(30))
+                .for_element(Locator::Css("body[data-hydrated='true']"))
+                .await
+                .expect("hydrates");
+        }
+        client
+            .find(Locator::Css("input[name='username']"))
+            .await
+            .expect("user name")
+            .send_keys("demo-hq-admin")
+            .await
+            .expect("type");
+        client
+            .find(Locator::Css("input[name='password']"))
+            .await
+            .expect("password")
+            .send_keys("Gongkai-Demo-2022")
+            .await
+            .expect("type");
+        client
+            .find(Locator::Css("form.auth-form button[type='submit']"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("submit");
+        let signout = client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(".account__signout button"))
+            .await
+            .expect("signed in: the 退出 button appears");
+        assert_eq!(signout.text().await.expect("text"), "退出", "javascript: {javascript}");
+        let url = client.current_url().await.expect("url");
+        assert_eq!(url.path(), "/", "HQ lands on the national overview (javascript: {javascript})");
+        let name = client.find(Locator::Css(".account__name")).await.expect("name").text().await.expect("text");
+        assert_eq!(name, "总署办公厅（演示管理员）", "javascript: {javascript}");
+        screenshot(&client, if javascript { "signed-in" } else { "signed-in-no-js" }).await;
+
+        signout.click().await.expect("sign out");
+        client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css("a.account__signin"))
+            .await
+            .expect("signed out: the 登录 link is back");
+        assert_eq!(client.current_url().await.expect("url").path(), "/login");
+        client.close().await.expect("close");
+    }
+}

@@ -6,11 +6,13 @@
 //! - [`password`]: argon2id hashing with explicit parameters, off the async runtime, and the password policy;
 //! - [`tokens`]: random session tokens and API tokens, stored only as SHA-256;
 //! - [`throttle`]: the rule that locks sign-in after repeated failures, as a pure function;
-//! - [`session`]: session lifetimes, the cookie, and CSRF tokens.
+//! - [`session`]: session lifetimes, the cookie, and CSRF tokens;
+//! - [`current`]: the caller of the current request, as the server's middleware resolved it.
 //!
 //! Nothing here touches the database or HTTP: the use cases live in
 //! [`services::accounts`](crate::services::accounts), the SQL in [`store`](crate::store).
 
+pub mod current;
 pub mod password;
 pub mod roles;
 pub mod session;

@@ -1,9 +1,22 @@
-//! The page frame: header with the product name, navigation by audience, language switch, footer.
+//! The page frame: header with the product name, the signed-in user (or a sign-in link), navigation by audience,
+//! language switch, footer.
 
 use leptos::prelude::*;
+use leptos_meta::Meta;
 use leptos_router::hooks::use_location;
 
+use crate::error::AppError;
+use crate::functions::session::{get_session_info, SessionInfo, UserView};
 use crate::i18n::{use_lang, Lang, Text};
+
+/// The caller of this page, loaded once by the frame and shared with the pages as context.
+#[derive(Clone, Copy)]
+pub struct SessionResource(pub Resource<Result<SessionInfo, AppError>>);
+
+/// The caller of this page (see [`SessionResource`]); loads it when no frame provided it.
+pub fn use_session_info() -> Resource<Result<SessionInfo, AppError>> {
+    use_context::<SessionResource>().map(|r| r.0).unwrap_or_else(|| Resource::new(|| (), |_| get_session_info()))
+}
 
 /// Navigation entries: (path, label, who it is for).
 const NAV: [(&str, Text, Text); 3] = [
@@ -15,6 +28,8 @@ const NAV: [(&str, Text, Text); 3] = [
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let lang = use_lang();
+    let session = Resource::new(|| (), |_| get_session_info());
+    provide_context(SessionResource(session));
     let location = use_location();
     let path = move || location.pathname.get();
     let is_active = move |href: &str| {
@@ -45,6 +60,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span aria-hidden="true">"|"</span>
                     <a rel="external" href=move || switch_href(Lang::En) class:current=move || lang == Lang::En hreflang="en">"English"</a>
                 </nav>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let user = session.await.ok().and_then(|info| info.user);
+                        view! { <Account user/> }
+                    })}
+                </Suspense>
             </div>
             <nav class="main-nav" aria-label=lang.pick(Text("主导航", "Main navigation"))>
                 <ul>
@@ -74,6 +95,44 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {lang.pick(Text("目录与要求依据：《海关总署办公厅关于印发〈海关领域基层政务公开标准指引〉的通知》（署办发〔2021〕23号，2021年12月30日）", "Catalog and requirements: GACC general office notice 署办发〔2021〕23号 of 30 Dec 2021"))}
             </p>
         </footer>
+    }
+}
+
+/// The signed-in user with the 退出 button, or the 登录 link.
+#[component]
+fn Account(user: Option<UserView>) -> impl IntoView {
+    let lang = use_lang();
+    match user {
+        Some(user) => {
+            let roles = user
+                .roles
+                .iter()
+                .map(|r| match lang {
+                    Lang::Zh => r.name_zh.clone(),
+                    Lang::En => r.name_en.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            view! {
+                <Meta name="csrf-token" content=user.csrf_token.clone()/>
+                <div class="account">
+                    <span class="account__name">{user.display_name}</span>
+                    <span class="account__roles">{roles}</span>
+                    <a rel="external" class="account__password" href="/account/password">{lang.pick(Text("修改密码", "Change password"))}</a>
+                    <form class="account__signout" method="post" action="/auth/logout">
+                        <input type="hidden" name="csrf_token" value=user.csrf_token/>
+                        <button type="submit">{lang.pick(Text("退出", "Sign out"))}</button>
+                    </form>
+                </div>
+            }
+            .into_any()
+        }
+        None => view! {
+            <div class="account">
+                <a rel="external" class="account__signin" href="/login">{lang.pick(Text("登录", "Sign in"))}</a>
+            </div>
+        }
+        .into_any(),
     }
 }
 

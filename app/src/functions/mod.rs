@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod offices;
 pub mod overview;
+pub mod session;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn state() -> Result<crate::services::AppState, crate::error::AppError> {

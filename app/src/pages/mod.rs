@@ -1,5 +1,6 @@
 //! One module per page, by domain.
 
+pub mod account;
 pub mod catalog;
 pub mod not_found;
 pub mod offices;

@@ -17,11 +17,13 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Session lifetimes, cookie flags and the throttling rule.
+    pub auth: accounts::AuthPolicy,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self { store, auth: accounts::AuthPolicy::default() }
     }
 }
 

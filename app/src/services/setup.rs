@@ -1,12 +1,25 @@
 //! Preparing a database on start: the standard catalog, the real office list and, on an empty database, the
-//! demo data set (示例数据).
+//! demo data set (示例数据) with one demo account per role (演示模式 only; see [`DEMO_ACCOUNTS`]).
 
 use analytics::offices::demo::demo_offices_csv;
 use analytics::offices::import::DIRECT_CUSTOMS_CSV;
 
+use super::accounts::{create_user, AccountError, NewAccount};
 use super::catalog::{install_standard_catalog, CatalogSetupError};
 use super::offices::{import_offices, ImportSummary, OfficeImportError};
+use crate::auth::Role;
+use crate::pages::account::DEMO_PASSWORD;
 use crate::store::{Actor, CatalogInstall, Store, StoreError};
+
+/// The demo accounts, one per role: (user name, display name, role, office). They all have the documented
+/// password [`DEMO_PASSWORD`] and exist only in a database loaded with the demo data set.
+pub const DEMO_ACCOUNTS: [(&str, &str, Role, &str); 5] = [
+    ("demo-hq-admin", "总署办公厅（演示管理员）", Role::HqAdmin, "0000"),
+    ("demo-hq-viewer", "总署办公厅（演示查看员）", Role::HqViewer, "0000"),
+    ("demo-tianjin-admin", "天津海关办公室（演示管理员）", Role::DistrictAdmin, "0200"),
+    ("demo-tianjin-viewer", "天津海关办公室（演示查看员）", Role::DistrictViewer, "0200"),
+    ("demo-xingang-filer", "新港海关（演示填报员）", Role::OfficeFiler, "0201"),
+];
 
 /// Setting key that records that the database holds the demo data set.
 pub const DEMO_MODE_KEY: &str = "demo_mode";
@@ -19,6 +32,8 @@ pub enum SetupError {
     Offices(#[from] OfficeImportError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("演示账户创建失败：{0}")]
+    DemoAccount(#[from] AccountError),
 }
 
 /// What [`prepare`] did.
@@ -48,10 +63,26 @@ pub async fn prepare(store: &dyn Store, demo_if_empty: bool) -> Result<SetupRepo
     Ok(report)
 }
 
-/// Loads the demo data set through the same import path as real files, and marks the database as demo.
+/// Loads the demo data set through the same import path as real files, creates the demo accounts that do not
+/// exist yet, and marks the database as demo.
 pub async fn load_demo(store: &dyn Store, actor: &Actor) -> Result<ImportSummary, SetupError> {
     let csv = demo_offices_csv();
     let summary = import_offices(store, "demo-offices.csv", csv.into_bytes(), true, actor).await?;
+    let today = super::today_in_china();
+    for (username, display_name, role, office) in DEMO_ACCOUNTS {
+        if store.find_user_for_login(username).await?.is_some() {
+            continue;
+        }
+        let office = analytics::offices::OfficeCode::parse(office)
+            .map_err(|e| StoreError::Corrupt(format!("demo account office {office}: {e}")))?;
+        let account = NewAccount {
+            username: username.to_string(),
+            display_name: display_name.to_string(),
+            password: DEMO_PASSWORD.to_string(),
+            grants: vec![(role, office)],
+        };
+        create_user(store, account, today, actor).await?;
+    }
     store.set_setting(DEMO_MODE_KEY, "true", actor).await?;
     Ok(summary)
 }
