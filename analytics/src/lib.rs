@@ -9,12 +9,16 @@
 //! - [`offices`]: 海关总署, the direct customs and subordinate offices as versioned records, the hierarchy as of a
 //!   date, the import format (CSV and Excel) and the deterministic demo data set.
 //! - [`milestones`]: the rollout schedule of the notice (M1–M6) and its arithmetic.
+//! - [`returns`]: the typed content of an office return (items reported, the guide's requirements beyond the catalog).
+//! - [`assessment`]: scoring schemes as versioned data, explainable scores and benchmark completion (对标完成).
 //!
 //! With the default `engine` feature the crate also parses files and loads its bundled data; without it only the
 //! serialisable domain types remain, which is what the wasm client uses.
 
+pub mod assessment;
 pub mod calendar;
 pub mod catalog;
 pub mod clocks;
 pub mod milestones;
 pub mod offices;
+pub mod returns;

@@ -45,6 +45,9 @@ pub enum Command {
         /// Do not load the demo data set into an empty database.
         #[arg(long)]
         no_demo: bool,
+        /// Mark the session cookie Secure (when users reach the server over HTTPS).
+        #[arg(long, env = "GONGKAI_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Create or migrate the database and install the standard catalog, then exit.
     Migrate,
@@ -146,11 +149,17 @@ pub async fn run(cli: Cli) -> ExitCode {
 async fn execute(cli: Cli) -> Result<(), String> {
     let command = cli.command.unwrap_or_else(|| {
         let defaults = Config::from_env();
-        Command::Serve { addr: defaults.addr, site_root: defaults.site_root, no_demo: false }
+        Command::Serve {
+            addr: defaults.addr,
+            site_root: defaults.site_root,
+            no_demo: false,
+            secure_cookies: defaults.secure_cookies,
+        }
     });
     match command {
-        Command::Serve { addr, site_root, no_demo } => {
-            let config = Config { database_url: cli.database_url, addr, site_root, demo_if_empty: !no_demo };
+        Command::Serve { addr, site_root, no_demo, secure_cookies } => {
+            let config =
+                Config { database_url: cli.database_url, addr, site_root, demo_if_empty: !no_demo, secure_cookies };
             if !config.site_root.join("pkg").exists() {
                 tracing::warn!(
                     "{} has no built client (pkg/): pages will work without JavaScript only; build with `cargo leptos build`",

@@ -17,6 +17,8 @@ pub struct Config {
     pub site_root: PathBuf,
     /// Load the demo data set when the database has no office yet.
     pub demo_if_empty: bool,
+    /// Mark the session cookie `Secure` (HTTPS deployments; off for http://127.0.0.1).
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -30,6 +32,11 @@ impl Config {
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
         let site_root =
             std::env::var("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("target/site"));
-        Self { database_url, addr, site_root, demo_if_empty: true }
+        Self { database_url, addr, site_root, demo_if_empty: true, secure_cookies: secure_cookies_from_env() }
     }
+}
+
+/// `GONGKAI_SECURE_COOKIES=true` (or `1`) marks the session cookie `Secure`.
+pub fn secure_cookies_from_env() -> bool {
+    std::env::var("GONGKAI_SECURE_COOKIES").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
 }

@@ -46,7 +46,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// Builds the whole application router around a store.
 pub fn build_router(config: &Config, store: Arc<dyn Store>) -> Router {
     let leptos_options = leptos_options(config);
-    let app_state = AppState::new(store);
+    let app_state = AppState::new(store).with_secure_cookies(config.secure_cookies);
     let state = ServerState { leptos_options: leptos_options.clone(), app: app_state.clone() };
     let routes = generate_route_list(app::App);
     let context_state = app_state.clone();

@@ -17,14 +17,21 @@ impl TestServer {
     }
 
     pub async fn start_with(demo: bool) -> TestServer {
+        Self::start_configured(|config| config.demo_if_empty = demo).await
+    }
+
+    /// Starts the server with the default test configuration changed by `adjust` (demo set on, cookies not Secure).
+    pub async fn start_configured(adjust: impl FnOnce(&mut Config)) -> TestServer {
         let dir = tempfile::tempdir().expect("temporary folder");
         let db = dir.path().join("gongkai.db");
-        let config = Config {
+        let mut config = Config {
             database_url: format!("sqlite://{}", db.display()),
             addr: "127.0.0.1:0".parse().expect("address"),
             site_root: site_root(),
-            demo_if_empty: demo,
+            demo_if_empty: true,
+            secure_cookies: false,
         };
+        adjust(&mut config);
         let server = server::start(config).await.expect("server starts");
         TestServer { server, dir }
     }

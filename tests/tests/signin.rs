@@ -358,3 +358,24 @@ async fn a_tampered_session_cookie_is_ignored_and_removed() {
     assert!(session_set_cookies(&response).iter().any(|c| c.contains("Max-Age=0")));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_marked_secure_only_when_configured() {
+    let plain = TestServer::start().await;
+    let cookies = session_set_cookies(&sign_in_response(&plain, "demo-hq-admin", "Gongkai-Demo-2022").await);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert!(cookies[0].contains("HttpOnly") && cookies[0].contains("SameSite=Lax"), "{}", cookies[0]);
+    assert!(!cookies[0].contains("Secure"), "http://127.0.0.1 keeps the cookie usable: {}", cookies[0]);
+    plain.stop().await;
+
+    // A Secure deployment is reached over HTTPS (a TLS proxy in front): the browser's Origin says https.
+    let secure = TestServer::start_configured(|c| c.secure_cookies = true).await;
+    let https_origin = own_origin(&secure).replacen("http://", "https://", 1);
+    let form = [("username", "demo-hq-admin"), ("password", "Gongkai-Demo-2022")];
+    let response = post_form(&secure, "/auth/login", &form, None, Some(&https_origin)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookies = session_set_cookies(&response);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert!(cookies[0].contains("; Secure"), "{}", cookies[0]);
+    secure.stop().await;
+}

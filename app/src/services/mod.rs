@@ -25,6 +25,12 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self { store, auth: accounts::AuthPolicy::default() }
     }
+
+    /// The same state with the session cookie marked `Secure` or not.
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.auth.session.secure_cookie = secure;
+        self
+    }
 }
 
 /// The date in China (UTC+8), which is what "today" means to every user of the product.
