@@ -107,12 +107,23 @@ struct AuditEntry<'a> {
 }
 
 async fn audit(tx: &mut sqlx::SqliteConnection, actor: &Actor, entry: AuditEntry<'_>) -> StoreResult<()> {
+    write_audit(tx, actor, None, entry).await
+}
+
+/// Appends an audit entry, bound to an office (`audit_log.office_id`) when one is given.
+async fn write_audit(
+    conn: &mut sqlx::SqliteConnection,
+    actor: &Actor,
+    office: Option<&OfficeCode>,
+    entry: AuditEntry<'_>,
+) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO audit_log (actor, user_id, remote_addr, action, entity_type, entity_id, summary, before, after)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (actor, user_id, office_id, remote_addr, action, entity_type, entity_id, summary,
+         before, after) VALUES (?, ?, (SELECT id FROM offices WHERE code = ?), ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&actor.name)
     .bind(actor.user_id)
+    .bind(office.map(OfficeCode::as_str))
     .bind(&actor.remote_addr)
     .bind(entry.action)
     .bind(entry.entity_type)
@@ -120,7 +131,7 @@ async fn audit(tx: &mut sqlx::SqliteConnection, actor: &Actor, entry: AuditEntry
     .bind(&entry.summary)
     .bind(&entry.before)
     .bind(&entry.after)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

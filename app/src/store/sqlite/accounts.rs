@@ -81,23 +81,7 @@ async fn audit_at_office(
     office: &OfficeCode,
     entry: AuditEntry<'_>,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor, user_id, office_id, remote_addr, action, entity_type, entity_id, summary,
-         before, after) VALUES (?, ?, (SELECT id FROM offices WHERE code = ?), ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&actor.name)
-    .bind(actor.user_id)
-    .bind(office.as_str())
-    .bind(&actor.remote_addr)
-    .bind(entry.action)
-    .bind(entry.entity_type)
-    .bind(entry.entity_id)
-    .bind(&entry.summary)
-    .bind(&entry.before)
-    .bind(&entry.after)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    super::write_audit(conn, actor, Some(office), entry).await
 }
 
 /// Inserts a grant and audits it; `false` if the user already holds it.
