@@ -18,6 +18,10 @@ pub enum AppError {
     BadRequest { field: String, message_zh: String, message_en: String },
     /// The thing asked for does not exist (or must not be revealed).
     NotFound { what_zh: String, what_en: String },
+    /// The caller is not signed in (401).
+    Unauthorized,
+    /// The caller is signed in but its role or office scope does not allow this (403).
+    Forbidden,
     /// Something failed on the server; the detail is in the server log under `reference`.
     Internal { reference: String },
     /// The request did not reach the server or its answer could not be read.
@@ -52,6 +56,8 @@ impl AppError {
         match self {
             AppError::BadRequest { .. } => 400,
             AppError::NotFound { .. } => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
             AppError::Internal { .. } => 500,
             AppError::Transport { .. } => 502,
         }
@@ -62,6 +68,8 @@ impl AppError {
         match self {
             AppError::BadRequest { .. } => "bad_request",
             AppError::NotFound { .. } => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
             AppError::Internal { .. } => "internal",
             AppError::Transport { .. } => "transport",
         }
@@ -74,6 +82,10 @@ impl AppError {
             (AppError::BadRequest { message_en, .. }, Lang::En) => message_en.clone(),
             (AppError::NotFound { what_zh, .. }, Lang::Zh) => format!("未找到{what_zh}"),
             (AppError::NotFound { what_en, .. }, Lang::En) => format!("{what_en} not found"),
+            (AppError::Unauthorized, Lang::Zh) => "请先登录".into(),
+            (AppError::Unauthorized, Lang::En) => "Please sign in first".into(),
+            (AppError::Forbidden, Lang::Zh) => "您的角色或机构范围无权访问此内容".into(),
+            (AppError::Forbidden, Lang::En) => "Your role or office scope does not allow access to this".into(),
             (AppError::Internal { reference }, Lang::Zh) => {
                 format!("服务器内部错误，请稍后重试；如仍失败，请将错误编号 {reference} 告知系统管理员")
             }

@@ -7,27 +7,40 @@ use std::sync::OnceLock;
 
 use analytics::calendar::{CalendarError, WorkingCalendar};
 use analytics::offices::{Directory, OfficeKind, OfficeNode};
+use app::auth::current::RequestAuth;
+use app::auth::Hierarchy;
 use app::error::AppError;
-use app::functions::parse_date_param;
+use app::functions::{parse_date_param, principal_of, scope_tree};
 use app::services::{today_in_china, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::web::ServerState;
 
+/// Every path of API v1 (below `/api/v1`), in the order the router registers them. The router is built from this
+/// list, and the permission matrix of the tests checks that each one has an entry.
+pub const API_ROUTES: &[&str] =
+    &["/catalog", "/offices", "/calendar/deadline", "/calendar/days/{date}", "/openapi.json"];
+
+/// The handler of one path of [`API_ROUTES`].
+fn handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
+    match path {
+        "/catalog" => get(catalog),
+        "/offices" => get(offices),
+        "/calendar/deadline" => get(calendar_deadline),
+        "/calendar/days/{date}" => get(calendar_day),
+        "/openapi.json" => get(openapi),
+        other => unreachable!("API route {other} has no handler"),
+    }
+}
+
 pub fn router() -> Router<ServerState> {
-    Router::new()
-        .route("/catalog", get(catalog))
-        .route("/offices", get(offices))
-        .route("/calendar/deadline", get(calendar_deadline))
-        .route("/calendar/days/{date}", get(calendar_day))
-        .route("/openapi.json", get(openapi))
-        .fallback(not_found)
+    API_ROUTES.iter().fold(Router::new(), |router, path| router.route(path, handler(path))).fallback(not_found)
 }
 
 /// An error as JSON with its status.
@@ -89,15 +102,24 @@ struct OfficesResponse {
 }
 
 /// `GET /api/v1/offices?as_of=YYYY-MM-DD`: the office tree as of a date (default: today in China).
-async fn offices(State(state): State<AppState>, Query(query): Query<OfficesQuery>) -> Result<Response, ApiError> {
-    let as_of = parse_date_param(query.as_of.as_deref(), "as_of", today_in_china())?;
+/// Needs a signed-in caller or an API token; shows only the caller's scope (the hierarchy as of today).
+async fn offices(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Query(query): Query<OfficesQuery>,
+) -> Result<Response, ApiError> {
+    let principal = principal_of(&auth)?;
+    let today = today_in_china();
+    let as_of = parse_date_param(query.as_of.as_deref(), "as_of", today)?;
     let directory = Directory::new(state.store.office_versions().await?);
-    let in_force: Vec<_> = directory.in_force_on(as_of).collect();
+    let scope = Hierarchy::new(&directory, today);
+    let in_force: Vec<_> =
+        directory.in_force_on(as_of).filter(|v| principal.can_read_office(&v.code, &scope)).collect();
     let body = OfficesResponse {
         as_of,
         direct_customs: in_force.iter().filter(|v| v.kind == OfficeKind::DirectCustoms).count(),
         subordinates: in_force.iter().filter(|v| v.kind == OfficeKind::Subordinate).count(),
-        roots: directory.as_of(as_of),
+        roots: scope_tree(&directory.as_of(as_of), &principal, &scope),
     };
     Ok(Json(body).into_response())
 }
@@ -200,12 +222,14 @@ pub fn openapi_document() -> serde_json::Value {
                 }
             } },
             "/api/v1/offices": { "get": {
-                "summary": "截至某日的机构层级 / the office tree as of a date",
+                "summary": "截至某日的机构层级（仅限调用者的机构范围）/ the office tree as of a date, within the caller's scope",
+                "security": [{ "bearer": [] }],
                 "parameters": [{ "name": "as_of", "in": "query", "required": false, "example": "2022-12-31",
                     "schema": { "type": "string", "format": "date" }, "description": "YYYY-MM-DD；默认为今日（北京时间）" }],
                 "responses": {
                     "200": { "description": "the tree", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Offices" } } } },
-                    "400": { "description": "malformed as_of", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "400": { "description": "malformed as_of", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no session and no API token", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/calendar/deadline": { "get": {
@@ -234,7 +258,9 @@ pub fn openapi_document() -> serde_json::Value {
             } },
             "/api/v1/openapi.json": { "get": { "summary": "this document", "responses": { "200": { "description": "OpenAPI 3.1" } } } }
         },
-        "components": { "schemas": {
+        "components": {
+          "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "API token gk_…" } },
+          "schemas": {
             "Error": { "type": "object", "required": ["error"], "properties": { "error": {
                 "type": "object", "required": ["code", "message"],
                 "properties": {

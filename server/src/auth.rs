@@ -85,6 +85,30 @@ pub async fn resolve(State(state): State<AppState>, mut request: Request, next: 
         }
         return response;
     }
+    // Pages that need a signed-in caller send everyone else to sign in first and back afterwards; the national
+    // overview sends a caller without an HQ role to its own home page. Convenience only: the server functions and
+    // API handlers enforce the same rules themselves.
+    if request.method() == axum::http::Method::GET {
+        let path = request.uri().path();
+        if page_needs_sign_in(path) {
+            match auth.principal() {
+                None => {
+                    let next = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or(path);
+                    let mut response = see_other(&format!("/login?next={}", encode(next)));
+                    if stale_cookie {
+                        clear_cookie(&state, &mut response);
+                    }
+                    return response;
+                }
+                Some(principal)
+                    if path == "/" && !app::functions::is_hq(&principal) && principal.home_path() != "/" =>
+                {
+                    return see_other(&principal.home_path());
+                }
+                Some(_) => {}
+            }
+        }
+    }
     request.extensions_mut().insert(auth);
     let mut response = next.run(request).await;
     let sets_session = response
@@ -102,6 +126,11 @@ fn clear_cookie(state: &AppState, response: &mut Response) {
     if let Ok(value) = HeaderValue::from_str(&state.auth.session.clear_cookie()) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
+}
+
+/// The Leptos pages only a signed-in caller may open (`/catalog` and `/login` are public).
+pub fn page_needs_sign_in(path: &str) -> bool {
+    path == "/" || path == "/offices" || path.starts_with("/offices/")
 }
 
 /// `303 See Other` to a local path.

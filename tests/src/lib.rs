@@ -40,6 +40,28 @@ impl TestServer {
         self.server.url(path)
     }
 
+    /// Issues an API token (`gk_…`, sent as `Authorization: Bearer`) for `role` at `office`, as the command line would.
+    pub async fn api_token(&self, role: app::auth::Role, office: &str) -> String {
+        let office = analytics::offices::OfficeCode::parse(office).expect("office code");
+        let (_, token) = app::services::accounts::issue_api_token(
+            self.server.store.as_ref(),
+            "测试令牌",
+            role,
+            &office,
+            app::services::today_in_china(),
+            chrono::Utc::now(),
+            &app::store::Actor::cli(),
+        )
+        .await
+        .expect("token issued");
+        token.token
+    }
+
+    /// An API token of an HQ viewer (reads everything).
+    pub async fn hq_viewer_token(&self) -> String {
+        self.api_token(app::auth::Role::HqViewer, "0000").await
+    }
+
     pub async fn stop(self) {
         self.server.stop().await;
     }

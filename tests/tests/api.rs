@@ -11,8 +11,15 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+/// A GET as a signed-in HQ viewer (an API token sent as a bearer header): every page and endpoint is readable.
 async fn get(server: &TestServer, path: &str) -> reqwest::Response {
-    reqwest::get(server.url(path)).await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    let token = server.hq_viewer_token().await;
+    reqwest::Client::new()
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"))
 }
 
 async fn get_json(server: &TestServer, path: &str) -> (StatusCode, Value) {
@@ -25,7 +32,8 @@ async fn get_json(server: &TestServer, path: &str) -> (StatusCode, Value) {
 }
 
 async fn get_html(server: &TestServer, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
-    let mut request = reqwest::Client::new().get(server.url(path));
+    let token = server.hq_viewer_token().await;
+    let mut request = reqwest::Client::new().get(server.url(path)).bearer_auth(token);
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
     }

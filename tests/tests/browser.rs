@@ -189,11 +189,53 @@ async fn the_catalog_page_shows_all_25_items_with_and_without_javascript() {
     js.close().await.expect("close");
 }
 
+/// Signs in through the sign-in form as `username` (a demo account) and waits for the 退出 button.
+async fn sign_in(client: &Client, rig: &Rig, username: &str, javascript: bool) {
+    client.goto(&rig.url("/login")).await.expect("open sign-in page");
+    if javascript {
+        client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("body[data-hydrated='true']"))
+            .await
+            .expect("hydrates");
+    }
+    client
+        .find(Locator::Css("input[name='username']"))
+        .await
+        .expect("user name")
+        .send_keys(username)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("input[name='password']"))
+        .await
+        .expect("password")
+        .send_keys("Gongkai-Demo-2022")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("form.auth-form button[type='submit']"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(".account__signout button"))
+        .await
+        .expect("signed in: the 退出 button appears");
+}
+
 #[tokio::test]
 async fn the_office_directory_searches_and_navigates_with_and_without_javascript() {
     let Some(rig) = Rig::start().await else { return };
     for javascript in [false, true] {
         let client = rig.browser(javascript).await;
+        // The directory needs a signed-in user; an HQ viewer sees every district.
+        sign_in(&client, &rig, "demo-hq-viewer", javascript).await;
         client.goto(&rig.url("/")).await.expect("open overview");
         if javascript {
             client

@@ -143,7 +143,7 @@ async fn every_demo_account_signs_in_lands_on_its_home_page_and_sees_its_name_in
         assert!(html.contains("name=\"csrf-token\""), "{username}: the CSRF token is in a meta tag");
         assert!(!html.contains("class=\"account__signin\""), "{username}: no 登录 link while signed in");
     }
-    let anonymous = page(&server, "/", None).await;
+    let anonymous = page(&server, "/catalog", None).await;
     assert!(anonymous.contains("class=\"account__signin\""), "signed out: the 登录 link");
     assert!(!anonymous.contains("退出"));
     server.stop().await;
@@ -227,7 +227,7 @@ async fn signing_out_needs_the_csrf_token_and_then_ends_the_session() {
     let foreign =
         post_form(&server, "/auth/logout", &[("csrf_token", &csrf)], Some(&cookie), Some("http://evil.example")).await;
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN, "a foreign origin");
-    assert!(page(&server, "/", Some(&cookie)).await.contains("退出"), "still signed in");
+    assert!(page(&server, "/offices/0200", Some(&cookie)).await.contains("退出"), "still signed in");
 
     let out = post_form(&server, "/auth/logout", &[("csrf_token", &csrf)], Some(&cookie), Some(&origin)).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
@@ -236,7 +236,7 @@ async fn signing_out_needs_the_csrf_token_and_then_ends_the_session() {
     assert!(cleared.iter().any(|c| c.contains("Max-Age=0")), "the cookie is removed: {cleared:?}");
     let token = cookie.trim_start_matches("gongkai_session=");
     assert!(server.server.store.session_by_token(&token_sha256(token)).await.expect("lookup").is_none(), "ended");
-    let after = get(&server, "/", Some(&cookie)).await;
+    let after = get(&server, "/catalog", Some(&cookie)).await;
     assert!(session_set_cookies(&after).iter().any(|c| c.contains("Max-Age=0")), "the old cookie is removed");
     assert!(!after.text().await.expect("body").contains("退出"), "signed out");
     server.stop().await;
@@ -313,7 +313,7 @@ async fn changing_the_password_keeps_this_session_and_only_the_new_password_sign
     let html = page(&server, "/account/password?status=changed", Some(&cookie)).await;
     assert!(html.contains("密码已修改"), "the page says so");
     assert!(html.contains("退出"), "this session stays signed in");
-    assert!(!page(&server, "/", Some(&other)).await.contains("退出"), "the other session ended");
+    assert!(!page(&server, "/catalog", Some(&other)).await.contains("退出"), "the other session ended");
     let old = sign_in_response(&server, "demo-hq-viewer", DEMO_PASSWORD).await;
     assert!(location(&old).starts_with("/login?error=invalid"), "the old password no longer works");
     sign_in(&server, "demo-hq-viewer", new_password).await;
@@ -342,7 +342,7 @@ async fn an_expired_session_cookie_is_cleared_and_the_page_is_shown_signed_out()
         .expect("age the session");
     raw.close().await.expect("close");
 
-    let response = get(&server, "/", Some(&cookie)).await;
+    let response = get(&server, "/catalog", Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::OK);
     let cleared = session_set_cookies(&response);
     assert!(cleared.iter().any(|c| c.contains("Max-Age=0")), "the cookie is removed: {cleared:?}");

@@ -7,6 +7,7 @@
 
 use axum::http::request::Parts;
 
+use crate::auth::Principal;
 use crate::services::accounts::CurrentSession;
 use crate::store::StoredApiToken;
 
@@ -28,6 +29,21 @@ impl RequestAuth {
         match self {
             RequestAuth::Session(session) => Some(session),
             _ => None,
+        }
+    }
+
+    /// Who the caller is, with its grants: the session's user, or an API token as a principal holding the
+    /// token's one grant. `None` when signed out.
+    pub fn principal(&self) -> Option<Principal> {
+        match self {
+            RequestAuth::Anonymous => None,
+            RequestAuth::Session(session) => Some(session.principal.clone()),
+            RequestAuth::ApiToken(token) => Some(Principal {
+                user_id: token.created_by.unwrap_or_default(),
+                username: format!("token:{}", token.token_prefix),
+                display_name: token.name.clone(),
+                grants: vec![token.grant.clone()],
+            }),
         }
     }
 }

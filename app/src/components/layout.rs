@@ -25,6 +25,16 @@ const NAV: [(&str, Text, Text); 3] = [
     ("/offices", Text("机构名录", "Office directory"), Text("直属海关 · 隶属海关", "Direct customs · offices")),
 ];
 
+/// Whether the navigation shows `href` to `user`: signed out, only the public catalog; 全国概览 only for HQ roles.
+fn nav_visible(href: &str, user: Option<&UserView>) -> bool {
+    match (href, user) {
+        ("/catalog", _) => true,
+        (_, None) => false,
+        ("/", Some(user)) => user.roles.iter().any(|r| r.key == "hq_admin" || r.key == "hq_viewer"),
+        (_, Some(_)) => true,
+    }
+}
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let lang = use_lang();
@@ -68,22 +78,30 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </Suspense>
             </div>
             <nav class="main-nav" aria-label=lang.pick(Text("主导航", "Main navigation"))>
-                <ul>
-                    {NAV
-                        .iter()
-                        .map(|(href, label, audience)| {
-                            let href = *href;
-                            view! {
-                                <li>
-                                    <a href=href class:active=move || is_active(href) aria-current=move || is_active(href).then_some("page")>
-                                        <span class="main-nav__label">{lang.pick(*label)}</span>
-                                        <span class="main-nav__audience">{lang.pick(*audience)}</span>
-                                    </a>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let user = session.await.ok().and_then(|info| info.user);
+                        view! {
+                            <ul>
+                                {NAV
+                                    .iter()
+                                    .filter(|(href, _, _)| nav_visible(href, user.as_ref()))
+                                    .map(|(href, label, audience)| {
+                                        let href = *href;
+                                        view! {
+                                            <li>
+                                                <a href=href class:active=move || is_active(href) aria-current=move || is_active(href).then_some("page")>
+                                                    <span class="main-nav__label">{lang.pick(*label)}</span>
+                                                    <span class="main-nav__audience">{lang.pick(*audience)}</span>
+                                                </a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
+                </Suspense>
             </nav>
         </header>
         <main class="page">{children()}</main>

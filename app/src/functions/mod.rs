@@ -15,6 +15,68 @@ pub(crate) fn state() -> Result<crate::services::AppState, crate::error::AppErro
         .ok_or_else(|| crate::error::AppError::internal("AppState is missing from the server function context"))
 }
 
+/// The caller of the request (signed-in session or API token), or [`AppError::Unauthorized`](crate::error::AppError)
+/// when signed out. Every server function outside the public ones starts with this (or [`require_hq`]).
+#[cfg(feature = "ssr")]
+pub fn require_principal() -> Result<crate::auth::Principal, crate::error::AppError> {
+    principal_of(&crate::auth::current::use_request_auth())
+}
+
+/// The principal of `auth`, or [`AppError::Unauthorized`](crate::error::AppError) when signed out (the API
+/// handlers pass the `RequestAuth` they read from the request's extensions).
+#[cfg(feature = "ssr")]
+pub fn principal_of(
+    auth: &crate::auth::current::RequestAuth,
+) -> Result<crate::auth::Principal, crate::error::AppError> {
+    auth.principal().ok_or(crate::error::AppError::Unauthorized)
+}
+
+/// Whether the principal holds an HQ role (总署管理员 or 总署查看员): the national views are theirs only.
+#[cfg(feature = "ssr")]
+pub fn is_hq(principal: &crate::auth::Principal) -> bool {
+    principal.has_role(crate::auth::Role::HqAdmin) || principal.has_role(crate::auth::Role::HqViewer)
+}
+
+/// The caller if it holds an HQ role; `Unauthorized` when signed out, `Forbidden` otherwise.
+#[cfg(feature = "ssr")]
+pub fn require_hq() -> Result<crate::auth::Principal, crate::error::AppError> {
+    let principal = require_principal()?;
+    if is_hq(&principal) {
+        Ok(principal)
+    } else {
+        Err(crate::error::AppError::Forbidden)
+    }
+}
+
+/// The office tree `roots` cut down to what `principal` may read in `scope` (the hierarchy as of today): HQ keeps
+/// everything; an office outside the scope is dropped with its subtree unless something below it is in scope, in
+/// which case it stays as the path to it (a district's node stays above a filer's own office).
+#[cfg(feature = "ssr")]
+pub fn scope_tree(
+    roots: &[analytics::offices::OfficeNode],
+    principal: &crate::auth::Principal,
+    scope: &crate::auth::Hierarchy<'_>,
+) -> Vec<analytics::offices::OfficeNode> {
+    roots
+        .iter()
+        .filter_map(|node| {
+            if principal.can_read_office(&node.code, scope) {
+                let mut node = node.clone();
+                node.children = scope_tree(&node.children, principal, scope);
+                return Some(node);
+            }
+            let children = scope_tree(&node.children, principal, scope);
+            if children.is_empty() {
+                None
+            } else {
+                let mut node = node.clone();
+                node.children = children;
+                Some(node)
+            }
+        })
+        .collect()
+}
+
 /// Parses an optional `YYYY-MM-DD` date parameter named `field`; empty means `default`.
 pub fn parse_date_param(
     raw: Option<&str>,

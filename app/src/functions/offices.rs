@@ -31,14 +31,18 @@ pub async fn get_directory(as_of: Option<String>, query: Option<String>) -> Resu
     use analytics::offices::search::{count_kind, filter_tree};
     use analytics::offices::Directory;
 
+    let principal = super::require_principal()?;
     let state = super::state()?;
     let today = crate::services::today_in_china();
     let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
     let query = query.unwrap_or_default().trim().chars().take(50).collect::<String>();
     let directory = Directory::new(state.store.office_versions().await?);
     let sample = crate::services::setup::is_demo(state.store.as_ref()).await?;
-    let tree = directory.as_of(as_of);
-    let in_force: Vec<_> = directory.in_force_on(as_of).collect();
+    // The scope follows the hierarchy as of today; the tree shown is the one of the chosen date.
+    let scope = crate::auth::Hierarchy::new(&directory, today);
+    let tree = super::scope_tree(&directory.as_of(as_of), &principal, &scope);
+    let in_force: Vec<_> =
+        directory.in_force_on(as_of).filter(|v| principal.can_read_office(&v.code, &scope)).collect();
     let direct_customs = in_force.iter().filter(|v| v.kind == OfficeKind::DirectCustoms).count();
     let subordinates = in_force.iter().filter(|v| v.kind == OfficeKind::Subordinate).count();
     let roots = filter_tree(&tree, &query);
@@ -102,6 +106,7 @@ pub async fn get_office(code: String, as_of: Option<String>) -> Result<OfficeVie
     use analytics::milestones::notice_milestones;
     use analytics::offices::{Directory, OfficeCode};
 
+    let principal = super::require_principal()?;
     let state = super::state()?;
     let today = crate::services::today_in_china();
     let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
@@ -112,7 +117,10 @@ pub async fn get_office(code: String, as_of: Option<String>) -> Result<OfficeVie
     let sample = crate::services::setup::is_demo(state.store.as_ref()).await?;
     let mut versions: Vec<_> = directory.versions().iter().filter(|v| v.code == code).cloned().collect();
     versions.sort_by_key(|v| v.valid_from);
-    let Some(latest) = versions.iter().rev().find(|v| v.in_force_on(as_of)).or(versions.last()).cloned() else {
+    // Out of scope (the hierarchy as of today) reads exactly like an unknown code: existence must not leak.
+    let scope = crate::auth::Hierarchy::new(&directory, today);
+    let latest = versions.iter().rev().find(|v| v.in_force_on(as_of)).or(versions.last()).cloned();
+    let Some(latest) = latest.filter(|_| principal.can_read_office(&code, &scope)) else {
         return Err(AppError::not_found(format!("代码为 {code} 的机构"), format!("Office {code}")));
     };
     // A name as of the date the relation held, falling back to the latest name.
@@ -136,7 +144,7 @@ pub async fn get_office(code: String, as_of: Option<String>) -> Result<OfficeVie
     fn find<'a>(nodes: &'a [OfficeNode], code: &OfficeCode) -> Option<&'a OfficeNode> {
         nodes.iter().find_map(|n| if &n.code == code { Some(n) } else { find(&n.children, code) })
     }
-    let children = find(&tree, &code).map(|n| n.children.clone()).unwrap_or_default();
+    let children = find(&tree, &code).map(|n| super::scope_tree(&n.children, &principal, &scope)).unwrap_or_default();
     let milestone_bases = if latest.kind == OfficeKind::DirectCustoms {
         notice_milestones()
             .into_iter()

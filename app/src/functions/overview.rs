@@ -54,6 +54,7 @@ pub async fn get_overview() -> Result<Overview, AppError> {
     use analytics::milestones::notice_milestones;
     use analytics::offices::{Directory, OfficeKind};
 
+    super::require_hq()?;
     let state = super::state()?;
     let today = crate::services::today_in_china();
     let catalog = state.store.standard_catalog().await?.map(|c| {
