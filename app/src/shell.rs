@@ -8,8 +8,8 @@ use leptos_router::{path, SsrMode};
 use crate::components::layout::Layout;
 use crate::i18n::{provide_lang, Text};
 use crate::pages::{
-    account::LoginPage, account::PasswordPage, catalog::CatalogPage, not_found::NotFound, offices::DirectoryPage,
-    offices::OfficePage, overview::OverviewPage,
+    account::LoginPage, account::PasswordPage, admin::AuditPage, admin::TokensPage, admin::UsersPage,
+    catalog::CatalogPage, not_found::NotFound, offices::DirectoryPage, offices::OfficePage, overview::OverviewPage,
 };
 
 /// The whole HTML document, rendered on the server.
@@ -61,6 +61,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/offices/:code") view=OfficePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -36,7 +36,7 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The address of the peer that opened the connection (not a forwarded header, which anyone can write).
-fn client_addr(request_extensions: &axum::http::Extensions) -> Option<String> {
+pub(crate) fn client_addr(request_extensions: &axum::http::Extensions) -> Option<String> {
     request_extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string())
 }
 
@@ -130,11 +130,14 @@ fn clear_cookie(state: &AppState, response: &mut Response) {
 
 /// The Leptos pages only a signed-in caller may open (`/catalog` and `/login` are public).
 pub fn page_needs_sign_in(path: &str) -> bool {
-    path == "/" || path == "/offices" || path.starts_with("/offices/")
+    path == "/"
+        || path == "/offices"
+        || path.starts_with("/offices/")
+        || matches!(path, "/admin/audit" | "/admin/users" | "/admin/tokens")
 }
 
 /// `303 See Other` to a local path.
-fn see_other(location: &str) -> Response {
+pub(crate) fn see_other(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     let value = HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/"));
     response.headers_mut().insert(header::LOCATION, value);
@@ -173,7 +176,7 @@ pub fn same_origin(headers: &HeaderMap, https_only: bool) -> bool {
 }
 
 /// 403 with a Chinese message, as JSON for script clients and as a small page for browsers.
-fn forbidden(headers: &HeaderMap, message: &str) -> Response {
+pub(crate) fn forbidden(headers: &HeaderMap, message: &str) -> Response {
     let wants_html =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
     if wants_html {
@@ -188,10 +191,10 @@ fn forbidden(headers: &HeaderMap, message: &str) -> Response {
 }
 
 const FOREIGN_ORIGIN: &str = "请求来源无法确认：请从本系统的页面提交表单。";
-const BAD_CSRF: &str = "表单已失效或缺少安全校验码：请刷新页面后重试。";
+pub(crate) const BAD_CSRF: &str = "表单已失效或缺少安全校验码：请刷新页面后重试。";
 
 /// The 403 answer for a form posted from anywhere but a page of this server; `None` when it passes.
-fn refuse_foreign_origin(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+pub(crate) fn refuse_foreign_origin(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     (!same_origin(headers, state.auth.session.secure_cookie)).then(|| forbidden(headers, FOREIGN_ORIGIN))
 }
 

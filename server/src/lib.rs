@@ -7,6 +7,7 @@
 //! - [`api`]: the JSON API v1 and its OpenAPI description;
 //! - [`cli`]: the `gongkai` command line.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cli;

@@ -56,6 +56,12 @@ pub fn build_router(config: &Config, store: Arc<dyn Store>) -> Router {
         .route("/auth/login", post(crate::auth::login))
         .route("/auth/logout", post(crate::auth::logout))
         .route("/account/password", post(crate::auth::change_password))
+        .route("/admin/audit.xlsx", get(crate::admin::audit_xlsx))
+        .route("/admin/users", post(crate::admin::create_user))
+        .route("/admin/users/{id}/password", post(crate::admin::reset_password))
+        .route("/admin/users/{id}/{act}", post(crate::admin::set_user_state))
+        .route("/admin/tokens", post(crate::admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(crate::admin::revoke_token))
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = leptos_options.clone();

@@ -22,6 +22,8 @@ enum Rule {
     SignedIn,
     /// HQ roles only (总署管理员, 总署查看员).
     Hq,
+    /// 总署办公厅管理员 only (users and API tokens).
+    HqAdmin,
     /// HQ everything; every other role its own scope only.
     Scoped,
 }
@@ -78,6 +80,24 @@ const MATRIX: &[Entry] = &[
         other: same("/account/password"),
         rule: Rule::SignedIn,
     },
+    Entry {
+        route: "page /admin/audit",
+        own: marked("/admin/audit", "audit-table"),
+        other: marked("/admin/audit", "audit-table"),
+        rule: Rule::Hq,
+    },
+    Entry {
+        route: "page /admin/users",
+        own: marked("/admin/users", "users-table"),
+        other: marked("/admin/users", "users-table"),
+        rule: Rule::HqAdmin,
+    },
+    Entry {
+        route: "page /admin/tokens",
+        own: marked("/admin/tokens", "tokens-table"),
+        other: marked("/admin/tokens", "tokens-table"),
+        rule: Rule::HqAdmin,
+    },
     // API v1.
     Entry {
         route: "api /api/v1/catalog",
@@ -113,6 +133,9 @@ const MATRIX: &[Entry] = &[
     Entry { route: "fn /api/fn/catalog", own: same(""), other: same(""), rule: Rule::Public },
     Entry { route: "fn /api/fn/session", own: same(""), other: same(""), rule: Rule::Public },
     Entry { route: "fn /api/fn/overview", own: same(""), other: same(""), rule: Rule::Hq },
+    Entry { route: "fn /api/fn/audit_log", own: same(""), other: same(""), rule: Rule::Hq },
+    Entry { route: "fn /api/fn/admin_users", own: same(""), other: same(""), rule: Rule::HqAdmin },
+    Entry { route: "fn /api/fn/admin_tokens", own: same(""), other: same(""), rule: Rule::HqAdmin },
     Entry {
         route: "fn /api/fn/directory",
         own: marked("", "天津海关"),
@@ -127,7 +150,7 @@ const MATRIX: &[Entry] = &[
     },
 ];
 
-/// The five demo roles: user name and whether it holds an HQ role.
+/// The five demo roles: user name and whether it holds an HQ role (the HQ administrator is `demo-hq-admin`).
 const ROLES: [(&str, bool); 5] = [
     ("demo-hq-admin", true),
     ("demo-hq-viewer", true),
@@ -142,13 +165,17 @@ enum Scope {
     Other,
 }
 
-/// The expected answer of `rule` for a caller (`None`: signed out).
-fn expected(rule: Rule, caller: Option<bool>, scope: Scope) -> bool {
+/// The HQ administrator among the demo roles.
+const HQ_ADMIN: &str = "demo-hq-admin";
+
+/// The expected answer of `rule` for a caller (`None`: signed out; `admin`: the caller is the HQ administrator).
+fn expected(rule: Rule, caller: Option<bool>, admin: bool, scope: Scope) -> bool {
     match (rule, caller) {
         (Rule::Public, _) => true,
         (_, None) => false,
         (Rule::SignedIn, Some(_)) => true,
         (Rule::Hq, Some(hq)) => hq,
+        (Rule::HqAdmin, Some(_)) => admin,
         (Rule::Scoped, Some(hq)) => hq || scope == Scope::Own,
     }
 }
@@ -279,7 +306,7 @@ async fn every_route_has_a_rule_and_each_role_gets_exactly_what_its_scope_allows
     for entry in MATRIX {
         for (who, cookie, hq) in &callers {
             for (scope, probe) in [(Scope::Own, &entry.own), (Scope::Other, &entry.other)] {
-                let want = expected(entry.rule, *hq, scope);
+                let want = expected(entry.rule, *hq, who == HQ_ADMIN, scope);
                 let (got, status) = call(&server, entry, probe, cookie.as_deref(), &other).await;
                 if got != want {
                     failures.push(format!(

@@ -19,10 +19,11 @@ pub fn use_session_info() -> Resource<Result<SessionInfo, AppError>> {
 }
 
 /// Navigation entries: (path, label, who it is for).
-const NAV: [(&str, Text, Text); 3] = [
+const NAV: [(&str, Text, Text); 4] = [
     ("/", Text("全国概览", "National overview"), Text("总署", "HQ")),
     ("/catalog", Text("标准目录", "Standard catalog"), Text("全部", "All")),
     ("/offices", Text("机构名录", "Office directory"), Text("直属海关 · 隶属海关", "Direct customs · offices")),
+    ("/admin/audit", Text("系统管理", "Administration"), Text("总署", "HQ")),
 ];
 
 /// Whether the navigation shows `href` to `user`: signed out, only the public catalog; 全国概览 only for HQ roles.
@@ -30,7 +31,7 @@ fn nav_visible(href: &str, user: Option<&UserView>) -> bool {
     match (href, user) {
         ("/catalog", _) => true,
         (_, None) => false,
-        ("/", Some(user)) => user.roles.iter().any(|r| r.key == "hq_admin" || r.key == "hq_viewer"),
+        ("/" | "/admin/audit", Some(user)) => user.roles.iter().any(|r| r.key == "hq_admin" || r.key == "hq_viewer"),
         (_, Some(_)) => true,
     }
 }

@@ -4,6 +4,7 @@
 //! view type built for one page. The JSON API v1 in the `server` crate reuses the same views where the shapes
 //! coincide, so both agree by construction.
 
+pub mod admin;
 pub mod catalog;
 pub mod offices;
 pub mod overview;
@@ -42,6 +43,17 @@ pub fn is_hq(principal: &crate::auth::Principal) -> bool {
 pub fn require_hq() -> Result<crate::auth::Principal, crate::error::AppError> {
     let principal = require_principal()?;
     if is_hq(&principal) {
+        Ok(principal)
+    } else {
+        Err(crate::error::AppError::Forbidden)
+    }
+}
+
+/// The caller if it is 总署办公厅管理员 (hq_admin); `Unauthorized` when signed out, `Forbidden` otherwise.
+#[cfg(feature = "ssr")]
+pub fn require_hq_admin() -> Result<crate::auth::Principal, crate::error::AppError> {
+    let principal = require_principal()?;
+    if principal.is_hq_admin() {
         Ok(principal)
     } else {
         Err(crate::error::AppError::Forbidden)

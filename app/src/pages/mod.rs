@@ -1,6 +1,7 @@
 //! One module per page, by domain.
 
 pub mod account;
+pub mod admin;
 pub mod catalog;
 pub mod not_found;
 pub mod offices;

@@ -412,10 +412,33 @@ pub async fn issue_api_token(
 
 /// The API token presented as `Authorization: Bearer gk_…`, if it is well formed, known and not revoked.
 pub async fn resolve_api_token(store: &dyn Store, presented: &str) -> Result<Option<StoredApiToken>, StoreError> {
-    match tokens::api_token_lookup_digest(presented) {
-        Some(digest) => store.api_token_by_hash(&digest).await,
-        None => Ok(None),
+    let Some(digest) = tokens::api_token_lookup_digest(presented) else {
+        return Ok(None);
+    };
+    let token = store.api_token_by_hash(&digest).await?;
+    if let Some(token) = &token {
+        // Bookkeeping for the tokens page, at most once a minute.
+        let now = Utc::now();
+        if token.last_used_at.is_none_or(|t| now - t >= chrono::Duration::minutes(1)) {
+            store.touch_api_token(token.id, now).await?;
+        }
     }
+    Ok(token)
+}
+
+/// Resets the password of another account (an administrator's act): the new password must meet the policy;
+/// every session of the account ends. Returns how many sessions ended.
+pub async fn reset_password(
+    store: &dyn Store,
+    user_id: i64,
+    new_password: String,
+    now: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<u64, AccountError> {
+    let user = store.list_users().await?.into_iter().find(|u| u.id == user_id).ok_or(AccountError::UnknownUser)?;
+    check_policy(&user.username, &new_password)?;
+    let hash = password::hash_password(new_password).await?;
+    store.set_password(user_id, &hash, None, now, actor).await?.ok_or(AccountError::UnknownUser)
 }
 
 #[cfg(test)]

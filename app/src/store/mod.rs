@@ -172,6 +172,37 @@ pub struct UserSummary {
     pub open_sessions: i64,
 }
 
+/// What to look for in the audit log; every field set must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The actor's user name (exact).
+    pub actor: Option<String>,
+    /// The office the entry is bound to (`audit_log.office_id`), by code.
+    pub office_code: Option<String>,
+    /// The entity type (`user`, `session`, `api_token`, `office`, …).
+    pub entity_type: Option<String>,
+    /// Entries at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// One audit log entry as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub office_code: Option<String>,
+    pub remote_addr: Option<String>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub summary: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
 /// A session to store at sign-in. The token itself is never stored, only its digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSessionRecord {
@@ -248,6 +279,18 @@ pub struct StoredApiToken {
     pub grant: Grant,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// An API token as the administration page lists it (revoked ones too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenSummary {
+    pub id: i64,
+    pub name: String,
+    pub token_prefix: String,
+    pub grant: Grant,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -355,6 +398,9 @@ pub trait Store: Send + Sync + 'static {
     /// Records that an open session was used at `at` (not audited: bookkeeping, written at most once a minute).
     async fn touch_session(&self, session_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
 
+    /// Records that an API token was used at `at` (not audited: bookkeeping, written at most once a minute).
+    async fn touch_api_token(&self, token_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+
     /// Ends an open session; `false` if it was already ended or does not exist.
     async fn end_session(
         &self,
@@ -386,8 +432,14 @@ pub trait Store: Send + Sync + 'static {
     /// Every account with its grants, by user name.
     async fn list_users(&self) -> StoreResult<Vec<UserSummary>>;
 
+    /// Every API token, revoked ones included, newest first.
+    async fn list_api_tokens(&self) -> StoreResult<Vec<ApiTokenSummary>>;
+
     /// Number of audit log entries (used by tests and the health check).
     async fn audit_count(&self) -> StoreResult<i64>;
+
+    /// The audit log entries matching `filter`, newest first, `limit` of them from `offset`, and how many match.
+    async fn search_audit(&self, filter: &AuditFilter, limit: i64, offset: i64) -> StoreResult<(Vec<AuditRow>, i64)>;
 
     /// Closes all connections, flushing the WAL.
     async fn close(&self);

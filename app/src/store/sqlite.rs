@@ -827,6 +827,10 @@ impl Store for SqliteStore {
         self.accounts_session_by_token(token_sha256).await
     }
 
+    async fn touch_api_token(&self, token_id: i64, at: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
+        self.accounts_touch_api_token(token_id, at).await
+    }
+
     async fn touch_session(&self, session_id: i64, at: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
         self.accounts_touch_session(session_id, at).await
     }
@@ -873,8 +877,21 @@ impl Store for SqliteStore {
         self.accounts_list_users().await
     }
 
+    async fn list_api_tokens(&self) -> StoreResult<Vec<super::ApiTokenSummary>> {
+        self.accounts_list_api_tokens().await
+    }
+
     async fn audit_count(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(&self.reader).await?)
+    }
+
+    async fn search_audit(
+        &self,
+        filter: &super::AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<super::AuditRow>, i64)> {
+        self.accounts_search_audit(filter, limit, offset).await
     }
 
     async fn close(&self) {

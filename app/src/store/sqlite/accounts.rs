@@ -519,6 +519,18 @@ impl SqliteStore {
         Ok(())
     }
 
+    pub(super) async fn accounts_touch_api_token(&self, token_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+        )
+        .bind(instant(at))
+        .bind(token_id)
+        .bind(instant(at))
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
     pub(super) async fn accounts_end_session(
         &self,
         session_id: i64,
@@ -698,6 +710,34 @@ impl SqliteStore {
         }))
     }
 
+    pub(super) async fn accounts_list_api_tokens(&self) -> StoreResult<Vec<crate::store::ApiTokenSummary>> {
+        sqlx::query(
+            "SELECT t.id, t.name, t.token_prefix, t.role, o.code, o.kind, t.created_at, t.revoked_at, t.last_used_at
+             FROM api_tokens t JOIN offices o ON o.id = t.office_id ORDER BY t.created_at DESC, t.id DESC",
+        )
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(|row| {
+            let revoked: Option<String> = row.try_get("revoked_at")?;
+            let last_used: Option<String> = row.try_get("last_used_at")?;
+            Ok(crate::store::ApiTokenSummary {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                token_prefix: row.try_get("token_prefix")?,
+                grant: grant_from_row(
+                    &row.try_get::<String, _>("role")?,
+                    &row.try_get::<String, _>("code")?,
+                    &row.try_get::<String, _>("kind")?,
+                )?,
+                created_at: parse_instant(&row.try_get::<String, _>("created_at")?, "api_tokens.created_at")?,
+                revoked_at: revoked.map(|t| parse_instant(&t, "api_tokens.revoked_at")).transpose()?,
+                last_used_at: last_used.map(|t| parse_instant(&t, "api_tokens.last_used_at")).transpose()?,
+            })
+        })
+        .collect()
+    }
+
     pub(super) async fn accounts_list_users(&self) -> StoreResult<Vec<UserSummary>> {
         let mut grants: BTreeMap<i64, Vec<Grant>> = BTreeMap::new();
         for r in sqlx::query(
@@ -736,6 +776,66 @@ impl SqliteStore {
             })
         })
         .collect()
+    }
+
+    pub(super) async fn accounts_search_audit(
+        &self,
+        filter: &crate::store::AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<crate::store::AuditRow>, i64)> {
+        let from = filter.from.map(instant);
+        let until = filter.until.map(instant);
+        let bind_filter = |q: sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'static>>| {
+            q.bind(filter.actor.clone())
+                .bind(filter.actor.clone())
+                .bind(filter.office_code.clone())
+                .bind(filter.office_code.clone())
+                .bind(filter.entity_type.clone())
+                .bind(filter.entity_type.clone())
+                .bind(from.clone())
+                .bind(from.clone())
+                .bind(until.clone())
+                .bind(until.clone())
+        };
+        let total: i64 = bind_filter(sqlx::query(
+            "SELECT count(*) FROM audit_log a LEFT JOIN offices o ON o.id = a.office_id
+             WHERE (? IS NULL OR a.actor = ?) AND (? IS NULL OR o.code = ?)
+             AND (? IS NULL OR a.entity_type = ?) AND (? IS NULL OR a.at >= ?) AND (? IS NULL OR a.at < ?)",
+        ))
+        .fetch_one(&self.reader)
+        .await?
+        .try_get(0)?;
+        let rows = bind_filter(sqlx::query(
+            "SELECT a.id, a.at, a.actor, o.code AS office_code, a.remote_addr, a.action, a.entity_type, a.entity_id,
+             a.summary, a.before, a.after
+             FROM audit_log a LEFT JOIN offices o ON o.id = a.office_id
+             WHERE (? IS NULL OR a.actor = ?) AND (? IS NULL OR o.code = ?)
+             AND (? IS NULL OR a.entity_type = ?) AND (? IS NULL OR a.at >= ?) AND (? IS NULL OR a.at < ?)
+             ORDER BY a.at DESC, a.id DESC LIMIT ? OFFSET ?",
+        ))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(crate::store::AuditRow {
+                id: r.try_get("id")?,
+                at: parse_instant(&r.try_get::<String, _>("at")?, "audit_log.at")?,
+                actor: r.try_get("actor")?,
+                office_code: r.try_get("office_code")?,
+                remote_addr: r.try_get("remote_addr")?,
+                action: r.try_get("action")?,
+                entity_type: r.try_get("entity_type")?,
+                entity_id: r.try_get("entity_id")?,
+                summary: r.try_get("summary")?,
+                before: r.try_get("before")?,
+                after: r.try_get("after")?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        Ok((rows, total))
     }
 }
 
