@@ -61,6 +61,13 @@ ensure_wasm_opt() {
   fi
 }
 
+ensure_nextest() {
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    say "安装 cargo-nextest（测试运行器）"
+    cargo install cargo-nextest --locked
+  fi
+}
+
 ensure_browser() {
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     say "安装 Chromium 与 ChromeDriver（浏览器测试）"

@@ -176,7 +176,12 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        // In-flight requests get a few seconds to finish; an idle keep-alive connection must not hold the stop.
+        if tokio::time::timeout(std::time::Duration::from_secs(5), &mut self.task).await.is_err() {
+            tracing::warn!("connections still open 5 s after the stop signal: closing them");
+            self.task.abort();
+            let _ = (&mut self.task).await;
+        }
         self.store.close().await;
     }
 }
