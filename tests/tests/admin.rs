@@ -3,25 +3,11 @@
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use gongkai_tests::TestServer;
+use gongkai_tests::{client, encode, TestServer};
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::StatusCode;
 
 const DEMO_PASSWORD: &str = "Gongkai-Demo-2022";
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
-/// Percent-encodes a form value.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// Posts a form from this server's pages (Origin), with the cookie when given.
 async fn post_form(

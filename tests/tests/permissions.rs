@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use gongkai_tests::TestServer;
+use gongkai_tests::{client, TestServer};
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -193,10 +193,6 @@ fn served_routes() -> BTreeSet<String> {
         routes.insert(format!("fn {path}"));
     }
     routes
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 /// Signs in through the form and returns the session cookie pair.

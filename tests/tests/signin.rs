@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use app::auth::tokens::token_sha256;
 use chrono::{Duration, SecondsFormat, Utc};
-use gongkai_tests::TestServer;
+use gongkai_tests::{client, encode, TestServer};
 use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::StatusCode;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -22,20 +22,6 @@ const ACCOUNTS: [(&str, &str, &str); 5] = [
     ("demo-tianjin-viewer", "天津海关办公室（演示查看员）", "/offices/0200"),
     ("demo-xingang-filer", "新港海关（演示填报员）", "/offices/0201"),
 ];
-
-/// A client that does not follow redirects, so each 303 and its `Set-Cookie` can be checked.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// POSTs an HTML form, from this server's own origin unless `origin` says otherwise.
 async fn post_form(
