@@ -245,6 +245,12 @@ fn parse_inner(
             return None;
         }
     };
+    let names = workbook.sheet_names();
+    let all_empty = names.iter().all(|name| workbook.read(name, 0).is_ok_and(|sheet| sheet.rows.is_empty()));
+    if all_empty {
+        problems.file(Severity::Error, "工作簿是空的，没有任何内容：请上传填好的填报模板");
+        return None;
+    }
     let mut read = |names: &[&str]| -> Option<Result<Sheet, String>> {
         let name = workbook.find_sheet(names)?;
         Some(workbook.read(&name, MAX_RETURN_ROWS + HEADER_SEARCH_ROWS).map_err(|e| e.to_string()))
@@ -722,7 +728,7 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
                 Severity::Error,
                 sheet_name,
                 Some(line),
-                format!("{what}重复填报：第{first}行已填过，请删去一行"),
+                format!("{what} 重复填报：第{first}行已填过，请删去一行"),
             );
             continue;
         }
@@ -781,13 +787,13 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
                 Severity::Error,
                 sheet_name,
                 Some(line),
-                format!("{what}填了“是”，但没有标记任何公开渠道：每个已公开的事项至少选择一个渠道（目录备注3）"),
+                format!("{what} 填了“是”，但没有标记任何公开渠道：每个已公开的事项至少选择一个渠道（目录备注3）"),
             ),
             Some(Disclosed::No | Disclosed::NotApplicable) if !used.is_empty() => problems.sheet(
                 Severity::Warning,
                 sheet_name,
                 Some(line),
-                format!("{what}是否公开为“{}”，却标记了公开渠道；请核对", disclosed.map_or("", |d| d.name_zh())),
+                format!("{what} 是否公开为“{}”，却标记了公开渠道；请核对", disclosed.map_or("", |d| d.name_zh())),
             ),
             _ => {}
         }
