@@ -22,7 +22,7 @@
 //!   `today`. Warnings: a publication date before the formation date, channels marked on a row that is not 是,
 //!   channel 其他 without 其他渠道说明, 是 without a publication date, a count below the guide's minimum.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -245,11 +245,13 @@ fn parse_inner(
             return None;
         }
     };
-    let names = workbook.sheet_names();
-    let all_empty = names.iter().all(|name| workbook.read(name, 0).is_ok_and(|sheet| sheet.rows.is_empty()));
-    if all_empty {
-        problems.file(Severity::Error, "工作簿是空的，没有任何内容：请上传填好的填报模板");
-        return None;
+    // Only a workbook without the return's sheets is checked for being empty, so a normal file is read once.
+    if workbook.find_sheet(&[SHEET_ITEMS]).is_none() && workbook.find_sheet(&[SHEET_REQUIREMENTS]).is_none() {
+        let names = workbook.sheet_names();
+        if names.iter().all(|name| workbook.read(name, 0).is_ok_and(|sheet| sheet.rows.is_empty())) {
+            problems.file(Severity::Error, "工作簿是空的，没有任何内容：请上传填好的填报模板");
+            return None;
+        }
     }
     let mut read = |names: &[&str]| -> Option<Result<Sheet, String>> {
         let name = workbook.find_sheet(names)?;
@@ -272,7 +274,8 @@ fn parse_inner(
         }
     };
     let meta_sheet = sheet_or_report(&[SHEET_META], false, problems);
-    let guide = sheet_or_report(&[SHEET_GUIDE], false, problems);
+    // The explanation sheet only matters for the fallback metadata.
+    let guide = if meta_sheet.is_none() { sheet_or_report(&[SHEET_GUIDE], false, problems) } else { None };
     let items = sheet_or_report(&[SHEET_ITEMS], true, problems);
     let requirements = sheet_or_report(&[SHEET_REQUIREMENTS], true, problems);
 
@@ -495,29 +498,34 @@ fn find_header<C: Copy + Ord>(
     Some(Header { line, data_from, columns })
 }
 
-fn item_column(catalog_channels: &[(ChannelCode, String)], raw: &str) -> Option<ItemColumn> {
-    let normalized = normalize_header(raw);
-    if normalized.is_empty() {
-        return None;
-    }
-    ItemColumn::all().into_iter().find(|column| {
-        let mut names: Vec<String> = vec![normalize_header(column.header())];
-        names.extend(column.aliases().iter().map(|a| normalize_header(a)));
+/// Every accepted header of `公开事项`, normalised, with its column: built once per file, so that finding the header
+/// row costs one normalisation per cell.
+fn item_headers(catalog_channels: &[(ChannelCode, String)]) -> HashMap<String, ItemColumn> {
+    let mut map = HashMap::new();
+    for column in ItemColumn::all() {
+        map.insert(normalize_header(column.header()), column);
+        for alias in column.aliases() {
+            map.insert(normalize_header(alias), column);
+        }
         if let ItemColumn::Channel(code) = column {
-            if let Some((_, name)) = catalog_channels.iter().find(|(c, _)| c == code) {
-                names.push(normalize_header(name));
+            if let Some((_, name)) = catalog_channels.iter().find(|(c, _)| *c == code) {
+                map.insert(normalize_header(name), column);
             }
         }
-        names.contains(&normalized)
-    })
+    }
+    map.remove("");
+    map
 }
 
-fn requirement_column(raw: &str) -> Option<RequirementColumn> {
-    let normalized = normalize_header(raw);
-    RequirementColumn::ALL.into_iter().find(|column| {
-        normalize_header(column.header()) == normalized
-            || column.aliases().iter().any(|a| normalize_header(a) == normalized)
-    })
+fn requirement_headers() -> HashMap<String, RequirementColumn> {
+    let mut map = HashMap::new();
+    for column in RequirementColumn::ALL {
+        map.insert(normalize_header(column.header()), column);
+        for alias in column.aliases() {
+            map.insert(normalize_header(alias), column);
+        }
+    }
+    map
 }
 
 fn report_missing_columns<C: Copy + Ord>(
@@ -547,6 +555,13 @@ fn report_missing_columns<C: Copy + Ord>(
 
 /// A 是/否/不适用 answer, tolerant of the usual marks.
 pub fn parse_answer(raw: &str) -> Option<Disclosed> {
+    // The template's own words first, without allocating.
+    match raw.trim() {
+        "是" => return Some(Disclosed::Yes),
+        "否" => return Some(Disclosed::No),
+        "不适用" => return Some(Disclosed::NotApplicable),
+        _ => {}
+    }
     let text: String = to_halfwidth(raw).chars().filter(|c| !c.is_whitespace()).collect();
     match text.to_uppercase().as_str() {
         "是" | "是的" | "已公开" | "已落实" | "√" | "✓" | "✔" | "■" | "☑" | "Y" | "YES" => {
@@ -564,6 +579,8 @@ pub fn parse_channel_mark(cell: &Cell) -> Option<bool> {
         Cell::Empty => Some(false),
         Cell::Number(n) if *n == 1.0 => Some(true),
         Cell::Number(n) if *n == 0.0 => Some(false),
+        // The template's own mark, without allocating.
+        Cell::Text(text) if text.trim() == "■" => Some(true),
         _ => {
             let text: String = cell.as_halfwidth().chars().filter(|c| !c.is_whitespace()).collect();
             match text.to_uppercase().as_str() {
@@ -619,7 +636,8 @@ fn optional_text(cell: &Cell) -> Option<String> {
 
 fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) -> Vec<ItemReport> {
     let channels = channel_names(ctx.catalog);
-    let known = |text: &str| item_column(&channels, text);
+    let headers = item_headers(&channels);
+    let known = |text: &str| headers.get(&normalize_header(text)).copied();
     let name = |c: ItemColumn| match c {
         ItemColumn::Channel(code) => {
             channels.iter().find(|(x, _)| *x == code).map(|(_, n)| n.clone()).unwrap_or_default()
@@ -921,7 +939,9 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
 
 fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementReport> {
     let name = |c: RequirementColumn| c.header().to_string();
-    let Some(header) = find_header(sheet, &requirement_column, &name, problems) else {
+    let headers = requirement_headers();
+    let known = |text: &str| headers.get(&normalize_header(text)).copied();
+    let Some(header) = find_header(sheet, &known, &name, problems) else {
         return Vec::new();
     };
     if report_missing_columns(sheet, &header, &RequirementColumn::ALL, &|c| c.required(), &name, problems) {

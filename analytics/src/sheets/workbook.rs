@@ -77,12 +77,14 @@ fn check_zip(bytes: &[u8], format: SourceFormat) -> Result<ZipKind, SheetError> 
 }
 
 /// Whether a compound file (the .xls container) is an encrypted OOXML package, i.e. a password-protected .xlsx:
-/// its directory names a stream `EncryptedPackage` or `EncryptionInfo` (names are stored as UTF-16LE).
+/// its directory names a stream `EncryptedPackage` or `EncryptionInfo`. Directory entries are 128-byte records
+/// starting at sector boundaries, with the name (UTF-16LE) first, so only 128-byte aligned offsets are compared.
 fn is_encrypted_package(bytes: &[u8]) -> bool {
-    ["EncryptedPackage", "EncryptionInfo"].iter().any(|name| {
-        let needle: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
-        bytes.windows(needle.len()).any(|w| w == needle.as_slice())
-    })
+    let needles: Vec<Vec<u8>> = ["EncryptedPackage", "EncryptionInfo"]
+        .iter()
+        .map(|name| name.encode_utf16().flat_map(u16::to_le_bytes).collect())
+        .collect();
+    bytes.chunks(128).any(|entry| needles.iter().any(|needle| entry.starts_with(needle)))
 }
 
 fn open_error(format: SourceFormat, err: impl std::fmt::Display) -> SheetError {
