@@ -290,7 +290,7 @@ fn every_mistake_in_a_return_is_reported_at_its_cell_in_chinese() {
             "错误｜公开事项!B32：事项 14（预决算信息）按整项填报，不分要素：请删去要素序号 2",
             "错误｜公开事项!B33：事项 24（政府信息公开）没有第 3 个要素",
             "错误｜公开事项!A34：事项编号不能为空",
-            "错误｜公开事项：缺少事项 13 现场执法人员信息的填报行：目录中的每个事项都要填报",
+            "错误｜公开事项：缺少事项 13（现场执法人员信息）的填报行：目录中的每个事项都要填报",
             "错误｜基本要求!E4：是否落实不能为空：请填 是、否 或 不适用",
             "提示｜基本要求!G12：数量 0 少于指引要求的 1 次，却填了已落实；请核对",
             "错误｜基本要求!A15：未知的要求编号“foo”：请使用下载的填报模板，不要修改要求编号",
@@ -495,4 +495,125 @@ fn the_preview_lists_what_changed_since_the_last_accepted_return() {
     assert!(descriptions.contains(&"事项 2 未公开的要素序号：（空） → 4、5"), "{descriptions:#?}");
     assert!(descriptions.contains(&"要求 application_channels 是否落实：是 → 否"), "{descriptions:#?}");
     assert!(analytics::returns::diff(&previous, &previous).is_empty());
+}
+
+/// A workbook of text cells laid out by hand: `_meta` pairs (none: no sheet), then the items and requirement sheets
+/// from row 1 (an empty string is a blank cell; `None`: no sheet).
+fn text_workbook(meta: &[(&str, &str)], items: Option<&[Vec<&str>]>, requirements: Option<&[Vec<&str>]>) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let mut add = |name: &str, rows: &[Vec<&str>]| {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                if !text.is_empty() {
+                    sheet.write_string(r as u32, c as u16, *text).unwrap();
+                }
+            }
+        }
+    };
+    if !meta.is_empty() {
+        let rows: Vec<Vec<&str>> = meta.iter().map(|(k, v)| vec![*k, *v]).collect();
+        add("_meta", &rows);
+    }
+    if let Some(rows) = items {
+        add("公开事项", rows);
+    }
+    if let Some(rows) = requirements {
+        add("基本要求", rows);
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+const GOOD_META: [(&str, &str); 3] = [("office_code", "0201"), ("period", "2022Q3"), ("template_version", "1")];
+
+fn item_header() -> Vec<&'static str> {
+    let mut header = vec!["事项编号", "要素序号", "是否公开"];
+    header.extend(ChannelCode::ALL.map(|c| c.name_zh()));
+    header.extend(["信息形成或变更日期", "公开日期", "未公开的要素序号"]);
+    header
+}
+
+#[test]
+fn unreadable_metadata_is_named_with_where_it_was_read() {
+    let bytes = text_workbook(&[("office_code", "02A1"), ("period", "2022H2"), ("template_version", "1")], None, None);
+    let catalog = standard_catalog().unwrap();
+    let outcome = parse_return(&bytes, SourceFormat::Xlsx, &ctx(&catalog));
+    assert_eq!(
+        messages(&outcome),
+        [
+            "缺少工作表“公开事项”：请使用下载的填报模板，不要删除或改名工作表",
+            "缺少工作表“基本要求”：请使用下载的填报模板，不要删除或改名工作表",
+            "隐藏工作表 _meta 中的填报单位“02A1”不是4位数字的机构代码",
+            "隐藏工作表 _meta 中的无法识别报送期间“2022H2”，应写成 2022Q3 或 2022年第三季度",
+        ]
+    );
+    // Chinese keys are accepted in _meta, and a dropped leading zero is tolerated.
+    let bytes =
+        text_workbook(&[("填报单位", "201 新港海关"), ("报送期间", "2022年第三季度"), ("模板版本", "1")], None, None);
+    let outcome = parse_return(&bytes, SourceFormat::Xlsx, &ctx(&catalog));
+    assert_eq!((outcome.meta.office, outcome.meta.period), (Some(office()), Some(q3())));
+    assert_eq!(outcome.meta.office_name.as_deref(), Some("新港海关"));
+}
+
+#[test]
+fn a_sheet_without_a_header_row_or_with_a_column_twice_is_reported() {
+    let catalog = standard_catalog().unwrap();
+    let no_header: &[Vec<&str>] = &[vec!["随便写的", "内容"], vec!["1", "是"]];
+    let bytes = text_workbook(&GOOD_META, Some(no_header), Some(no_header));
+    let found = messages(&parse_return(&bytes, SourceFormat::Xlsx, &ctx(&catalog)));
+    assert_eq!(
+        found,
+        [
+            "公开事项：找不到表头行：请使用下载的填报模板，不要删除或修改表头",
+            "基本要求：找不到表头行：请使用下载的填报模板，不要删除或修改表头",
+        ]
+    );
+    let mut header = item_header();
+    header.push("是否公开");
+    let twice: &[Vec<&str>] = &[header];
+    let bytes = text_workbook(&GOOD_META, Some(twice), None);
+    let found = messages(&parse_return(&bytes, SourceFormat::Xlsx, &ctx(&catalog)));
+    assert!(
+        found.contains(&"公开事项!O1：列“是否公开”出现了两次（C 列和 O 列），请只保留一列".to_string()),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn less_common_mistakes_of_items_and_requirements_are_reported_at_their_cells() {
+    let catalog = standard_catalog().unwrap();
+    let items: Vec<Vec<&str>> = vec![
+        item_header(),
+        // 24-1 given inline in 事项编号 is accepted; its element 2 is missing.
+        vec!["24-1", "", "是", "■", "", "", "", "", "", "", "", "2022-07-01", "2022-07-02", ""],
+        vec!["5", "一", "是", "■", "", "", "", "", "", "", "", "2022-07-01", "2022-07-02", ""],
+        vec!["6", "", "是", "■", "", "", "", "", "", "", "", "2022-07-01", "2022-07-02", "第二项"],
+        vec!["7", "", "是", "■", "", "", "", "", "", "", "", "2022", "2022-07-02", ""],
+    ];
+    let requirements: Vec<Vec<&str>> = vec![
+        vec!["要求编号", "是否落实", "数量"],
+        vec!["", "是", ""],
+        vec!["exchange_activities", "是", ""],
+        vec!["training", "大概", ""],
+        vec!["interpretation", "是", "很多"],
+    ];
+    let bytes = text_workbook(&GOOD_META, Some(&items), Some(&requirements));
+    let outcome = parse_return(&bytes, SourceFormat::Xlsx, &ctx(&catalog));
+    let found = messages(&outcome);
+    let expected = [
+        "公开事项!B3：无法识别要素序号“一”",
+        "公开事项!N4：无法识别未公开的要素序号“第二项”：请填序号，多个用顿号分隔，如 2、3",
+        "公开事项!L5：信息形成或变更日期：无法识别日期“2022”；请写成 2022-08-31、2022/8/31、2022.8.31 或 2022年8月31日",
+        "公开事项：缺少事项 24（政府信息公开）要素 2 的填报行：目录中的每个事项都要填报",
+        "基本要求!A2：要求编号不能为空",
+        "基本要求!C3：请填写本年度的数量（指引要求至少 1 次）",
+        "基本要求!B4：无法识别“大概”：是否落实应填 是、否 或 不适用",
+        "基本要求!C5：数量“很多”不是不小于 0 的整数",
+    ];
+    for message in expected {
+        assert!(found.contains(&message.to_string()), "{message}\n{found:#?}");
+    }
+    let snapshot = outcome.snapshot.unwrap();
+    assert_eq!(snapshot.element(24, 1).map(|r| r.element), Some(Some(1)));
 }

@@ -306,6 +306,10 @@ fn office_from_text(raw: &str) -> Option<(OfficeCode, String)> {
     let half = to_halfwidth(raw);
     let text = half.trim();
     let digits: String = text.chars().take_while(|c| c.is_ascii_digit()).collect();
+    // The code ends where the name begins: `0201 新港海关`, `0201新港海关`; never inside `02A1`.
+    if text[digits.len()..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
     let padded = if (1..=3).contains(&digits.len()) { format!("{digits:0>4}") } else { digits.clone() };
     let code = OfficeCode::parse(&padded).ok()?;
     let name = text[digits.len()..].trim().to_string();
@@ -925,8 +929,8 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
             || (expected.element.is_some() && seen.contains_key(&(expected.item, None)));
         if !covered {
             let what = match expected.element {
-                Some(e) => format!("事项 {} {} 要素 {e}", expected.item, expected.name),
-                None => format!("事项 {} {}", expected.item, expected.name),
+                Some(e) => format!("事项 {}（{}）要素 {e} ", expected.item, expected.name),
+                None => format!("事项 {}（{}）", expected.item, expected.name),
             };
             problems.sheet(Severity::Error, sheet_name, None, format!("缺少{what}的填报行：目录中的每个事项都要填报"));
         }
@@ -1068,4 +1072,50 @@ fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementR
         }
     }
     reports
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_keys_accept_a_number_or_an_item_with_its_element() {
+        assert_eq!(parse_item_key(&Cell::Number(5.0)), Some((5, None)));
+        assert_eq!(parse_item_key(&Cell::Text(" ５ ".into())), Some((5, None)));
+        for text in ["24-1", "24.1", "24(1)", "２４（１）"] {
+            assert_eq!(parse_item_key(&Cell::Text(text.into())), Some((24, Some(1))), "{text}");
+        }
+        // Excel turns a typed `24.1` into a number; it still means item 24, element 1.
+        assert_eq!(parse_item_key(&Cell::Number(24.1)), Some((24, Some(1))));
+        assert_eq!(parse_item_key(&Cell::Number(-3.0)), None);
+        assert_eq!(parse_item_key(&Cell::Text("第五项".into())), None);
+    }
+
+    #[test]
+    fn element_lists_accept_the_usual_separators() {
+        assert_eq!(parse_ordinals("2、3"), Some(vec![2, 3]));
+        assert_eq!(parse_ordinals("２，3; 4 5."), Some(vec![2, 3, 4, 5]));
+        assert_eq!(parse_ordinals(""), Some(vec![]));
+        assert_eq!(parse_ordinals("第二项"), None);
+    }
+
+    #[test]
+    fn an_office_is_a_code_then_its_name() {
+        let code = OfficeCode::parse("0201").unwrap();
+        assert_eq!(office_from_text("０２０１ 新港海关"), Some((code.clone(), "新港海关".to_string())));
+        assert_eq!(office_from_text("0201新港海关"), Some((code.clone(), "新港海关".to_string())));
+        assert_eq!(office_from_text("201"), Some((code, String::new())));
+        assert_eq!(office_from_text("02A1"), None);
+        assert_eq!(office_from_text("新港海关"), None);
+    }
+
+    #[test]
+    fn a_location_names_a_cell_a_row_or_a_sheet() {
+        let at = |row, column| ProblemLocation { sheet: "公开事项".into(), row, column };
+        assert_eq!(at(Some(7), Some(4)).to_string(), "公开事项!E7");
+        assert_eq!(at(Some(7), None).to_string(), "公开事项 第7行");
+        assert_eq!(at(None, None).to_string(), "公开事项");
+        let problem = ReturnProblem { severity: Severity::Error, location: None, message: "文件是空的".into() };
+        assert_eq!(problem.to_string(), "文件是空的");
+    }
 }

@@ -12,6 +12,12 @@
 //! - [`ReturnSnapshot`]: a whole return of one office for one period; once accepted by the direct customs it is an
 //!   immutable snapshot with its verification date.
 //!
+//! Submodules:
+//! - [`period`]: the reporting quarter ([`Period`], canonical `2022Q3`, shown `2022年第三季度`).
+//! - `template` (engine): the .xlsx an office downloads ([`write_template`], [`write_filled`]).
+//! - `import` (engine): reading an upload back ([`parse_return`]), every problem at its cell in Chinese.
+//! - [`diff`](mod@diff): what changed between two returns, for the preview.
+//!
 //! The guide's quotations are verbatim from the notice (`seed/000_245636b084cd874a.txt`), except that spaces left
 //! by text extraction (`企业群众, 匹配`) are removed; the notice's half-width commas are kept.
 
