@@ -617,3 +617,18 @@ fn less_common_mistakes_of_items_and_requirements_are_reported_at_their_cells() 
     let snapshot = outcome.snapshot.unwrap();
     assert_eq!(snapshot.element(24, 1).map(|r| r.element), Some(Some(1)));
 }
+
+#[test]
+fn a_data_row_whose_note_reads_like_a_header_stays_data_and_two_requirement_columns_suffice() {
+    let catalog = standard_catalog().unwrap();
+    let mut header = vec!["备注"];
+    header.extend(item_header());
+    let items: Vec<Vec<&str>> =
+        vec![header, vec!["说明", "1", "", "是", "■", "", "", "", "", "", "", "", "2022-07-01", "2022-07-02", ""]];
+    let requirements: Vec<Vec<&str>> = vec![vec!["要求编号", "是否落实"], vec!["training", "是"]];
+    let bytes = text_workbook(&GOOD_META, Some(&items), Some(&requirements));
+    let outcome = parse_return(&bytes, SourceFormat::Xlsx, &ctx(&catalog));
+    let snapshot = outcome.snapshot.unwrap();
+    assert_eq!(snapshot.item(1).and_then(|r| r.note.as_deref()), Some("说明"));
+    assert_eq!(snapshot.requirement("training").map(|r| r.fulfilled), Some(Disclosed::Yes));
+}

@@ -10,8 +10,8 @@
 //!   caller's expected office, period and catalog version ([`ParseContext`]) are compared with it; a mismatch is an
 //!   error, and so is a template version other than [`TEMPLATE_VERSION`]. A missing template version is a warning.
 //! - **Columns** are found by header, not position: the header row is the first of the top rows holding at least
-//!   three known headers; a second header row right below it (merged group headers such as `公开渠道和载体` above
-//!   the channel names) is merged into it. Headers are compared after [`normalize_header`]. Extra columns are
+//!   three known headers (two on `基本要求`); a second header row right below it with at least two more known headers
+//!   (merged group headers such as `公开渠道和载体` above the channel names) is merged into it. Headers are compared after [`normalize_header`]. Extra columns are
 //!   ignored; a missing required column or a column given twice is an error naming it.
 //! - **Values** are folded to half-width and trimmed. Yes: `是 是的 已公开 √ ✓ ✔ ■ Y YES`; no: `否 未公开 × ✗ ✘ N
 //!   NO`; not applicable: `不适用 不涉及 无此项 / N/A NA`. An empty 是否公开/是否落实 is an error. A channel cell is
@@ -447,6 +447,7 @@ fn find_header<C: Copy + Ord>(
     sheet: &Sheet,
     known: &dyn Fn(&str) -> Option<C>,
     header_name: &dyn Fn(C) -> String,
+    min_known: usize,
     problems: &mut Problems,
 ) -> Option<Header<C>> {
     let known_in = |row: &Row| -> Vec<(u32, C)> {
@@ -460,7 +461,7 @@ fn find_header<C: Copy + Ord>(
     let top = sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate();
     let Some((index, first)) = top.clone().find(|(_, row)| {
         let found = known_in(row);
-        found.iter().map(|(_, c)| *c).collect::<BTreeSet<C>>().len() >= 3
+        found.iter().map(|(_, c)| *c).collect::<BTreeSet<C>>().len() >= min_known
     }) else {
         problems.sheet(Severity::Error, &sheet.name, None, "找不到表头行：请使用下载的填报模板，不要删除或修改表头");
         return None;
@@ -468,11 +469,14 @@ fn find_header<C: Copy + Ord>(
     let mut found = known_in(first);
     let mut data_from = index + 1;
     let mut line = first.line;
-    // A second header row right below (the sub-headers of merged group cells).
+    // A second header row right below (the sub-headers of merged group cells): at least two headers the first row
+    // lacks, so that a data row whose note happens to read like a header (`说明`) is not taken for one.
     if let Some(next) = sheet.rows.get(index + 1).filter(|r| r.line == first.line + 1) {
         let below = known_in(next);
+        let above: BTreeSet<C> = found.iter().map(|(_, c)| *c).collect();
+        let new_headers = below.iter().map(|(_, c)| *c).filter(|c| !above.contains(c)).collect::<BTreeSet<C>>();
         let first_cell_is_number = next.filled().next().is_some_and(|(_, c)| matches!(c, Cell::Number(_)));
-        if !below.is_empty() && !first_cell_is_number {
+        if new_headers.len() >= 2 && !first_cell_is_number {
             found.extend(below);
             data_from = index + 2;
             line = next.line;
@@ -648,7 +652,7 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
         }
         other => other.header().to_string(),
     };
-    let Some(header) = find_header(sheet, &known, &name, problems) else {
+    let Some(header) = find_header(sheet, &known, &name, 3, problems) else {
         return Vec::new();
     };
     if report_missing_columns(sheet, &header, &ItemColumn::all(), &|c| c.required(), &name, problems) {
@@ -945,7 +949,7 @@ fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementR
     let name = |c: RequirementColumn| c.header().to_string();
     let headers = requirement_headers();
     let known = |text: &str| headers.get(&normalize_header(text)).copied();
-    let Some(header) = find_header(sheet, &known, &name, problems) else {
+    let Some(header) = find_header(sheet, &known, &name, 2, problems) else {
         return Vec::new();
     };
     if report_missing_columns(sheet, &header, &RequirementColumn::ALL, &|c| c.required(), &name, problems) {
