@@ -24,15 +24,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
 use super::template::{
-    channel_names, template_rows, ItemColumn, RequirementColumn, LABEL_CATALOG, LABEL_OFFICE, LABEL_PERIOD,
-    LABEL_TEMPLATE, META_CATALOG_VERSION, META_OFFICE_CODE, META_OFFICE_NAME, META_PERIOD, META_TEMPLATE_VERSION,
-    SHEET_GUIDE, SHEET_ITEMS, SHEET_META, SHEET_REQUIREMENTS, TEMPLATE_VERSION,
+    channel_names, ItemColumn, RequirementColumn, LABEL_CATALOG, LABEL_OFFICE, LABEL_PERIOD, LABEL_TEMPLATE,
+    META_CATALOG_VERSION, META_OFFICE_CODE, META_OFFICE_NAME, META_PERIOD, META_TEMPLATE_VERSION, SHEET_GUIDE,
+    SHEET_ITEMS, SHEET_META, SHEET_REQUIREMENTS, TEMPLATE_VERSION,
 };
-use super::{guide_requirements, Disclosed, ItemReport, Period, RequirementReport, ReturnSnapshot};
+use super::{guide_requirements, Disclosed, ItemReport, Period, Requirement, RequirementReport, ReturnSnapshot};
 use crate::catalog::{Catalog, ChannelCode};
 use crate::offices::OfficeCode;
 use crate::sheets::{
@@ -453,7 +454,7 @@ fn find_header<C: Copy + Ord>(
     let known_in = |row: &Row| -> Vec<(u32, C)> {
         row.filled()
             .filter_map(|(col, cell)| match cell {
-                Cell::Text(text) => known(text).map(|c| (col, c)),
+                Cell::Text(text) if text.len() <= MAX_HEADER_BYTES => known(text).map(|c| (col, c)),
                 _ => None,
             })
             .collect()
@@ -506,35 +507,51 @@ fn find_header<C: Copy + Ord>(
     Some(Header { line, data_from, columns })
 }
 
-/// Every accepted header of `公开事项`, normalised, with its column: built once per file, so that finding the header
-/// row costs one normalisation per cell.
+/// Every accepted header of `公开事项`, normalised, with its column: one hash lookup per cell when finding the header
+/// row. The fixed names are built once per process; the catalog's channel names are added per file.
 fn item_headers(catalog_channels: &[(ChannelCode, String)]) -> HashMap<String, ItemColumn> {
-    let mut map = HashMap::new();
-    for column in ItemColumn::all() {
-        map.insert(normalize_header(column.header()), column);
-        for alias in column.aliases() {
-            map.insert(normalize_header(alias), column);
-        }
-        if let ItemColumn::Channel(code) = column {
-            if let Some((_, name)) = catalog_channels.iter().find(|(c, _)| *c == code) {
-                map.insert(normalize_header(name), column);
+    static FIXED: OnceLock<HashMap<String, ItemColumn>> = OnceLock::new();
+    let mut map = FIXED
+        .get_or_init(|| {
+            let mut map = HashMap::new();
+            for column in ItemColumn::all() {
+                map.insert(normalize_header(column.header()), column);
+                for alias in column.aliases() {
+                    map.insert(normalize_header(alias), column);
+                }
             }
-        }
+            map
+        })
+        .clone();
+    for (code, name) in catalog_channels {
+        map.insert(normalize_header(name), ItemColumn::Channel(*code));
     }
     map.remove("");
     map
 }
 
-fn requirement_headers() -> HashMap<String, RequirementColumn> {
-    let mut map = HashMap::new();
-    for column in RequirementColumn::ALL {
-        map.insert(normalize_header(column.header()), column);
-        for alias in column.aliases() {
-            map.insert(normalize_header(alias), column);
+fn requirement_headers() -> &'static HashMap<String, RequirementColumn> {
+    static MAP: OnceLock<HashMap<String, RequirementColumn>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = HashMap::new();
+        for column in RequirementColumn::ALL {
+            map.insert(normalize_header(column.header()), column);
+            for alias in column.aliases() {
+                map.insert(normalize_header(alias), column);
+            }
         }
-    }
-    map
+        map
+    })
 }
+
+/// The guide's requirements, built once per process.
+fn requirements() -> &'static [Requirement] {
+    static LIST: OnceLock<Vec<Requirement>> = OnceLock::new();
+    LIST.get_or_init(guide_requirements)
+}
+
+/// Longest header text compared at all (bytes): catalog text and notes in the top rows are longer and skipped.
+const MAX_HEADER_BYTES: usize = 80;
 
 fn report_missing_columns<C: Copy + Ord>(
     sheet: &Sheet,
@@ -668,7 +685,19 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
         );
         return Vec::new();
     }
-    let expected = template_rows(ctx.catalog);
+    // The template's rows (see `template_rows`), without copying the catalog text.
+    let expected: Vec<(u32, Option<u32>, &str)> = ctx
+        .catalog
+        .items()
+        .flat_map(|item| {
+            let elements: Vec<Option<u32>> = if item.has_element_rules() {
+                item.elements.iter().map(|e| Some(e.ordinal)).collect()
+            } else {
+                vec![None]
+            };
+            elements.into_iter().map(move |e| (item.number, e, item.name.as_str()))
+        })
+        .collect();
     let col = |c: ItemColumn| header.columns.get(&c).copied();
     let sheet_name = sheet.name.as_str();
     let mut seen: BTreeMap<(u32, Option<u32>), usize> = BTreeMap::new();
@@ -928,13 +957,12 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
         }
     }
     // Every row of the template must be there; a whole-item row covers the elements of the item.
-    for expected in &expected {
-        let covered = seen.contains_key(&(expected.item, expected.element))
-            || (expected.element.is_some() && seen.contains_key(&(expected.item, None)));
+    for &(item, element, name) in &expected {
+        let covered = seen.contains_key(&(item, element)) || (element.is_some() && seen.contains_key(&(item, None)));
         if !covered {
-            let what = match expected.element {
-                Some(e) => format!("事项 {}（{}）要素 {e} ", expected.item, expected.name),
-                None => format!("事项 {}（{}）", expected.item, expected.name),
+            let what = match element {
+                Some(e) => format!("事项 {item}（{name}）要素 {e} "),
+                None => format!("事项 {item}（{name}）"),
             };
             problems.sheet(Severity::Error, sheet_name, None, format!("缺少{what}的填报行：目录中的每个事项都要填报"));
         }
@@ -960,7 +988,7 @@ fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementR
         problems.sheet(Severity::Error, &sheet.name, None, format!("数据行太多：最多 {MAX_RETURN_ROWS} 行"));
         return Vec::new();
     }
-    let requirements = guide_requirements();
+    let requirements = requirements();
     let col = |c: RequirementColumn| header.columns.get(&c).copied();
     let sheet_name = sheet.name.as_str();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -1065,7 +1093,7 @@ fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementR
             });
         }
     }
-    for requirement in &requirements {
+    for requirement in requirements {
         if !seen.contains_key(&requirement.code) {
             problems.sheet(
                 Severity::Error,
