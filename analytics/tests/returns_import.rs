@@ -197,6 +197,7 @@ fn the_template_locks_catalog_cells_offers_drop_downs_formats_dates_and_freezes_
     let items = zip_entry(&bytes, "xl/worksheets/sheet2.xml");
     assert!(items.contains("<sheetProtection"), "protected");
     assert!(!items.contains("password="), "without a password");
+    assert!(items.contains("formatColumns=\"0\" formatRows=\"0\""), "columns and rows may still be resized");
     assert!(items.contains("\"是,否,不适用\""), "是否公开 drop-down");
     assert!(items.contains("sqref=\"F4:F29\""), "on every item row");
     assert!(items.contains("<pane xSplit=\"6\" ySplit=\"3\""), "header and item columns frozen");

@@ -30,7 +30,10 @@ pub mod template;
 
 pub use diff::{diff, Change, ChangeTarget};
 #[cfg(feature = "engine")]
-pub use import::{parse_return, ParseContext, ParseOutcome, ProblemLocation, ReturnMeta, ReturnProblem, Severity};
+pub use import::{
+    parse_return, MetaSource, ParseContext, ParseOutcome, ProblemLocation, ReturnMeta, ReturnProblem, Severity,
+    MAX_RETURN_ROWS,
+};
 pub use period::{Period, PeriodError};
 #[cfg(feature = "engine")]
 pub use template::{write_filled, write_template, TemplateError, TemplateSpec, TEMPLATE_VERSION};

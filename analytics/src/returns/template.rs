@@ -13,8 +13,8 @@
 //! - [`write_filled`] writes the same workbook with a snapshot's answers: demo returns and round-trip tests.
 
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
-    Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
 use chrono::{Datelike, NaiveDate};
@@ -578,8 +578,13 @@ fn write_items(
         )?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, 6)?;
-    sheet.protect();
+    sheet.protect_with_options(&protection());
     Ok(())
+}
+
+/// Sheet protection without a password: catalog cells stay as issued, while columns and rows may still be resized.
+fn protection() -> ProtectionOptions {
+    ProtectionOptions { format_columns: true, format_rows: true, ..ProtectionOptions::default() }
 }
 
 fn answers() -> Result<DataValidation, XlsxError> {
@@ -643,7 +648,7 @@ fn write_requirements(
         sheet.add_data_validation(HEADER_ROW + 1, 6, last, 6, &count)?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, 1)?;
-    sheet.protect();
+    sheet.protect_with_options(&protection());
     Ok(())
 }
 

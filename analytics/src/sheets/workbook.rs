@@ -184,3 +184,41 @@ impl Workbook<'_> {
         Ok(Sheet { name: name.to_string(), rows, truncated })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn directory_entry(name: &str) -> Vec<u8> {
+        let mut entry: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        entry.resize(128, 0);
+        entry
+    }
+
+    #[test]
+    fn an_encrypted_package_is_recognised_by_its_directory_entries_only() {
+        let mut file = CFB_MAGIC.to_vec();
+        file.resize(512, 0);
+        file.extend(directory_entry("Root Entry"));
+        file.extend(directory_entry("EncryptionInfo"));
+        assert!(is_encrypted_package(&file));
+        assert_eq!(open_workbook(&file, SourceFormat::Xlsx).unwrap_err(), SheetError::Encrypted);
+        // The same name inside cell text (not at an entry's start) is no encryption.
+        let mut plain = CFB_MAGIC.to_vec();
+        plain.resize(530, 0);
+        plain.extend(directory_entry("EncryptedPackage"));
+        assert!(!is_encrypted_package(&plain));
+    }
+
+    #[test]
+    fn sheets_are_found_by_name_after_folding_full_width_and_spaces() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        workbook.add_worksheet().set_name(" 公开事项 ").unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let mut opened = open_workbook(&bytes, SourceFormat::Xlsx).unwrap();
+        assert_eq!(opened.find_sheet(&["机构", "公开事项"]).as_deref(), Some(" 公开事项 "));
+        assert_eq!(opened.find_sheet(&["_meta"]), None);
+        let sheet = opened.read(" 公开事项 ", 10).unwrap();
+        assert!(sheet.rows.is_empty() && !sheet.truncated);
+    }
+}
