@@ -10,6 +10,8 @@
 //!   date, the import format (CSV and Excel) and the deterministic demo data set.
 //! - [`milestones`]: the rollout schedule of the notice (M1–M6) and its arithmetic.
 //! - [`returns`]: the typed content of an office return (items reported, the guide's requirements beyond the catalog).
+//! - [`sheets`]: reading hand-filled workbooks safely (format sniffing, zip checks, full-width folding, dates,
+//!   cell references), shared by the office and return imports.
 //! - [`assessment`]: scoring schemes as versioned data, explainable scores and benchmark completion (对标完成).
 //!
 //! With the default `engine` feature the crate also parses files and loads its bundled data; without it only the
@@ -22,3 +24,5 @@ pub mod clocks;
 pub mod milestones;
 pub mod offices;
 pub mod returns;
+#[cfg(feature = "engine")]
+pub mod sheets;

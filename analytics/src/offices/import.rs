@@ -36,13 +36,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::io::Cursor;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
-use calamine::{Data, Reader};
-use chrono::{Days, NaiveDate};
 
 use super::{OfficeCode, OfficeKind, OfficeVersion};
+use crate::sheets::{
+    column_letters, date_from_cell, format_number, normalize_header, open_workbook, sheet_reference, to_halfwidth,
+    Cell, Row, SheetError,
+};
 
 /// The real part of the office list: 海关总署 and the 42 direct customs, in the import format.
 pub const DIRECT_CUSTOMS_CSV: &str = include_str!("../../data/offices-direct-customs.csv");
@@ -53,54 +52,10 @@ pub const CSV_HEADER: &str = "机构代码,机构名称,机构类型,上级机�
 /// Most data rows one file may hold.
 pub const MAX_ROWS: usize = 50_000;
 
-/// Largest declared unpacked size of one entry of a workbook's zip container (200 MB).
-pub const MAX_ENTRY_BYTES: u64 = 200 * 1000 * 1000;
-
-/// Largest ratio of declared unpacked to packed size over a workbook's zip entries. Only applied once the unpacked
-/// total exceeds [`RATIO_FLOOR_BYTES`]: on tiny files the ratio means nothing.
-pub const MAX_COMPRESSION_RATIO: u64 = 100;
-
-/// Unpacked total below which the compression ratio is not checked (1 MiB).
-pub const RATIO_FLOOR_BYTES: u64 = 1024 * 1024;
+pub use crate::sheets::{SourceFormat, MAX_COMPRESSION_RATIO, MAX_ENTRY_BYTES, RATIO_FLOOR_BYTES};
 
 /// How many non-empty rows from the top are searched for the header row.
 const HEADER_SEARCH_ROWS: usize = 10;
-
-/// The formats an import file can come in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SourceFormat {
-    Csv,
-    Xlsx,
-    Xlsm,
-    Xls,
-    Ods,
-}
-
-impl SourceFormat {
-    /// The format a file name's extension announces (case-insensitive), e.g. `机构.XLSX`.
-    pub fn from_file_name(name: &str) -> Option<Self> {
-        let (_, ext) = name.trim().rsplit_once('.')?;
-        match ext.trim().to_ascii_lowercase().as_str() {
-            "csv" => Some(SourceFormat::Csv),
-            "xlsx" => Some(SourceFormat::Xlsx),
-            "xlsm" => Some(SourceFormat::Xlsm),
-            "xls" => Some(SourceFormat::Xls),
-            "ods" => Some(SourceFormat::Ods),
-            _ => None,
-        }
-    }
-
-    /// The usual extension, without the dot.
-    pub fn extension(self) -> &'static str {
-        match self {
-            SourceFormat::Csv => "csv",
-            SourceFormat::Xlsx => "xlsx",
-            SourceFormat::Xlsm => "xlsm",
-            SourceFormat::Xls => "xls",
-            SourceFormat::Ods => "ods",
-        }
-    }
-}
 
 /// The columns of the import format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -185,15 +140,6 @@ impl fmt::Display for Location {
             f.write_str(column)?;
         }
         Ok(())
-    }
-}
-
-/// A sheet name as Excel writes it in a reference: quoted when it holds spaces or punctuation.
-fn sheet_reference(sheet: &str) -> String {
-    if sheet.chars().any(|c| c.is_whitespace() || (c.is_ascii_punctuation() && c != '_')) {
-        format!("'{}'", sheet.replace('\'', "''"))
-    } else {
-        sheet.to_string()
     }
 }
 
@@ -301,74 +247,7 @@ pub fn direct_customs_versions() -> Result<Vec<OfficeVersion>, Vec<ImportProblem
 // ---------------------------------------------------------------------------------------------------------------
 // Reading: bytes → a table of cells.
 
-/// A cell, whatever the source format.
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    Empty,
-    Text(String),
-    Number(f64),
-    Date(NaiveDate),
-    /// A date cell that is no calendar date (out of range), with its raw value.
-    BadDate(String),
-    /// An Excel error value such as `#N/A`.
-    Error(String),
-}
-
-impl Cell {
-    fn text(raw: &str) -> Self {
-        if raw.trim().is_empty() {
-            Cell::Empty
-        } else {
-            Cell::Text(raw.to_string())
-        }
-    }
-
-    fn is_blank(&self) -> bool {
-        matches!(self, Cell::Empty)
-    }
-
-    fn from_data(data: &Data) -> Self {
-        match data {
-            Data::Empty => Cell::Empty,
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s),
-            Data::Int(i) => Cell::Number(*i as f64),
-            Data::Float(f) => Cell::Number(*f),
-            Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_string()),
-            Data::Error(e) => Cell::Error(e.to_string()),
-            Data::DateTime(dt) => {
-                let value = dt.as_f64();
-                // `to_ymd_hms_milli` is only sound on Excel's range (1900-01-01 ..= 9999-12-31).
-                if dt.is_datetime() && (0.0..2_958_466.0).contains(&value) {
-                    let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                    match NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d)) {
-                        Some(date) => Cell::Date(date),
-                        None => Cell::BadDate(format_number(value)),
-                    }
-                } else {
-                    Cell::BadDate(format_number(value))
-                }
-            }
-        }
-    }
-}
-
-struct TableRow {
-    /// 1-based row as the user sees it.
-    line: usize,
-    /// 0-based absolute column of `cells[0]` (workbooks may start further right).
-    first_col: u32,
-    cells: Vec<Cell>,
-}
-
-impl TableRow {
-    fn is_blank(&self) -> bool {
-        self.cells.iter().all(Cell::is_blank)
-    }
-
-    fn cell(&self, col: u32) -> &Cell {
-        col.checked_sub(self.first_col).and_then(|i| self.cells.get(i as usize)).unwrap_or(&Cell::Empty)
-    }
-}
+type TableRow = Row;
 
 struct Table {
     /// The sheet read (workbooks only); cells are then named (`B7`).
@@ -471,206 +350,25 @@ fn read_csv(bytes: &[u8]) -> Result<Table, Vec<ImportProblem>> {
     Ok(Table { sheet: None, is_workbook: false, rows })
 }
 
-const ZIP_MAGIC: &[u8] = b"PK";
-const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-fn password_problem() -> ImportProblem {
-    ImportProblem::file("工作簿设有打开密码（已加密），无法读取：请在 Excel 中取消密码后另存为 .xlsx 再导入")
-}
-
-fn corrupt_problem(format: SourceFormat, detail: &str) -> ImportProblem {
-    ImportProblem::file(format!(
-        "无法读取该 .{} 文件：文件可能已损坏、设有密码或不是所声明的格式（{detail}）。请用 Excel 打开后另存为 .xlsx 再导入",
-        format.extension()
-    ))
-}
-
-/// What a zip container holds, for choosing the reader.
-enum ZipKind {
-    Ooxml,
-    Ods,
-}
-
-/// Checks the declared sizes of a zip's entries from its central directory, before anything is unpacked.
-fn check_zip(bytes: &[u8], format: SourceFormat) -> Result<ZipKind, ImportProblem> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| corrupt_problem(format, &format!("压缩包结构错误：{e}")))?;
-    let mut total_unpacked: u64 = 0;
-    let mut total_packed: u64 = 0;
-    let mut names = BTreeSet::new();
-    for index in 0..archive.len() {
-        let entry =
-            archive.by_index_raw(index).map_err(|e| corrupt_problem(format, &format!("压缩包条目错误：{e}")))?;
-        if entry.encrypted() {
-            return Err(password_problem());
-        }
-        let size = entry.size();
-        if size > MAX_ENTRY_BYTES {
-            return Err(ImportProblem::file(format!(
-                "工作簿中的“{}”声明解压后有 {} 字节，超过上限 {} 字节（200 MB），拒绝读取",
-                entry.name(),
-                size,
-                MAX_ENTRY_BYTES
-            )));
-        }
-        total_unpacked = total_unpacked.saturating_add(size);
-        total_packed = total_packed.saturating_add(entry.compressed_size());
-        names.insert(entry.name().to_string());
-    }
-    if total_unpacked > RATIO_FLOOR_BYTES && total_unpacked > total_packed.saturating_mul(MAX_COMPRESSION_RATIO) {
-        return Err(ImportProblem::file(format!(
-            "工作簿的压缩比异常（解压后 {total_unpacked} 字节，压缩后 {total_packed} 字节，超过 {MAX_COMPRESSION_RATIO} 倍），拒绝读取"
-        )));
-    }
-    if names.contains("EncryptionInfo") || names.contains("EncryptedPackage") {
-        return Err(password_problem());
-    }
-    if names.contains("[Content_Types].xml") {
-        Ok(ZipKind::Ooxml)
-    } else if names.contains("content.xml") {
-        Ok(ZipKind::Ods)
-    } else {
-        Err(corrupt_problem(format, "压缩包中没有工作表"))
-    }
-}
-
-/// Whether a compound file (the .xls container) is an encrypted OOXML package, i.e. a password-protected .xlsx.
-fn is_encrypted_package(bytes: &[u8]) -> bool {
-    let needle: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
-    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+fn sheet_problem(err: SheetError) -> ImportProblem {
+    ImportProblem::file(err.to_string())
 }
 
 fn read_workbook(bytes: &[u8], format: SourceFormat) -> Result<Table, Vec<ImportProblem>> {
-    // calamine and zip are not expected to panic, but a malformed file must never take the server down.
-    match catch_unwind(AssertUnwindSafe(|| read_workbook_inner(bytes, format))) {
-        Ok(result) => result.map_err(|p| vec![p]),
-        Err(_) => Err(vec![corrupt_problem(format, "读取时内部出错")]),
-    }
-}
-
-fn open_error(format: SourceFormat, err: impl fmt::Display) -> ImportProblem {
-    let text = err.to_string();
-    if text.to_ascii_lowercase().contains("password") {
-        password_problem()
-    } else {
-        corrupt_problem(format, &text)
-    }
-}
-
-fn read_workbook_inner(bytes: &[u8], format: SourceFormat) -> Result<Table, ImportProblem> {
-    type Rs<'a> = Cursor<&'a [u8]>;
-    let mut sheets: calamine::Sheets<Rs<'_>> = if bytes.starts_with(ZIP_MAGIC) {
-        match check_zip(bytes, format)? {
-            ZipKind::Ooxml => calamine::Sheets::Xlsx(
-                <calamine::Xlsx<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes))
-                    .map_err(|e| open_error(format, e))?,
-            ),
-            ZipKind::Ods => calamine::Sheets::Ods(
-                <calamine::Ods<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes))
-                    .map_err(|e| open_error(format, e))?,
-            ),
-        }
-    } else if bytes.starts_with(CFB_MAGIC) {
-        if is_encrypted_package(bytes) {
-            return Err(password_problem());
-        }
-        calamine::Sheets::Xls(
-            <calamine::Xls<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes)).map_err(|e| open_error(format, e))?,
-        )
-    } else {
-        return Err(ImportProblem::file(format!(
-            "文件不是有效的 .{} 工作簿（既不是 Excel/ODS 压缩包，也不是旧版 .xls）；如果是 CSV 文本，请以 .csv 扩展名上传",
-            format.extension()
-        )));
-    };
-    let names = sheets.sheet_names();
-    let sheet = names
-        .iter()
-        .find(|n| n.trim() == "机构")
-        .or_else(|| names.iter().find(|n| n.trim() == "机构名录"))
-        .or_else(|| names.first())
-        .cloned()
-        .ok_or_else(|| ImportProblem::file("工作簿中没有工作表"))?;
-    let range = sheets.worksheet_range(&sheet).map_err(|e| open_error(format, e))?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let mut rows = Vec::new();
-    let mut kept = 0usize;
-    for (index, cells) in range.rows().enumerate() {
-        let row = TableRow {
-            line: first_row as usize + index + 1,
-            first_col,
-            cells: cells.iter().map(Cell::from_data).collect(),
-        };
-        if !row.is_blank() {
-            kept += 1;
-            rows.push(row);
-            if kept > READ_ROW_CAP {
-                break;
-            }
-        }
-    }
-    Ok(Table { sheet: Some(sheet), is_workbook: true, rows })
+    let mut workbook = open_workbook(bytes, format).map_err(|e| vec![sheet_problem(e)])?;
+    let sheet = workbook
+        .find_sheet(&["机构", "机构名录"])
+        .or_else(|| workbook.sheet_names().first().cloned())
+        .ok_or_else(|| vec![sheet_problem(SheetError::NoWorksheet)])?;
+    let sheet = workbook.read(&sheet, READ_ROW_CAP).map_err(|e| vec![sheet_problem(e)])?;
+    Ok(Table { sheet: Some(sheet.name), is_workbook: true, rows: sheet.rows })
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Interpreting the table.
 
-/// Folds full-width ASCII variants (Ａ, ０, （, ：) and the ideographic space to half-width.
-fn to_halfwidth(raw: &str) -> String {
-    raw.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
-}
-
-/// A header as compared with the aliases: half-width, lower case, without spaces, `*`, `_`, `-`, `.`, `:` and
-/// without a trailing hint in parentheses (`生效日期（YYYY-MM-DD）`).
-fn normalize_header(raw: &str) -> String {
-    let half = to_halfwidth(raw);
-    let trimmed = half.trim();
-    let without_hint = match trimmed.find('(') {
-        Some(i) if i > 0 => &trimmed[..i],
-        _ => trimmed,
-    };
-    without_hint
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '_' | '-' | '.' | ':'))
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Letters of a 0-based column index (0 → A, 26 → AA).
-fn column_letters(mut col: u32) -> String {
-    let mut letters = Vec::new();
-    loop {
-        letters.push(char::from(b'A' + (col % 26) as u8));
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    letters.iter().rev().collect()
-}
-
-fn format_number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        value.to_string()
-    }
-}
-
 fn cell_as_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Empty => String::new(),
-        Cell::Text(s) => s.trim().to_string(),
-        Cell::Number(n) => format_number(*n),
-        Cell::Date(d) => d.to_string(),
-        Cell::BadDate(s) | Cell::Error(s) => s.clone(),
-    }
+    cell.as_text()
 }
 
 fn code_from_text(raw: &str) -> Result<OfficeCode, String> {
@@ -714,69 +412,6 @@ fn parse_kind(raw: &str) -> Option<OfficeKind> {
             _ => None,
         }
     })
-}
-
-/// An Excel serial day number (1900 date system). Only five-digit serials (1927-05-18 ..= 2173-10-14) are taken
-/// as dates, so that a bare year such as `2022` is not read as 1905-07-14.
-fn date_from_serial(value: f64) -> Option<NaiveDate> {
-    if !value.is_finite() || !(10_000.0..100_000.0).contains(&value) {
-        return None;
-    }
-    let days = value.floor() as u64;
-    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(Days::new(days))
-}
-
-/// Text dates: `2022-08-31`, `2022/8/31`, `2022.8.31`, `2022年8月31日`, `20220831`, a five-digit Excel serial,
-/// full-width digits, an optional time part (`2022-08-31 00:00:00`, `2022-08-31T00:00:00`).
-fn parse_date_text(raw: &str) -> Option<NaiveDate> {
-    let half = to_halfwidth(raw);
-    let mut text = half.trim();
-    if text.contains(':') {
-        if let Some(i) = text.find(|c: char| c == 'T' || c.is_whitespace()) {
-            text = &text[..i];
-        }
-    }
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit()) {
-        return match compact.len() {
-            8 => NaiveDate::parse_from_str(&compact, "%Y%m%d").ok(),
-            5 => compact.parse::<f64>().ok().and_then(date_from_serial),
-            _ => None,
-        };
-    }
-    let unified: String = compact
-        .chars()
-        .map(|c| match c {
-            '年' | '月' | '/' | '.' | '-' => '-',
-            _ => c,
-        })
-        .collect();
-    let unified = unified.trim_end_matches(['日', '号']);
-    let parts: Vec<&str> = unified.split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
-        return None;
-    };
-    let digits = |s: &str, lengths: std::ops::RangeInclusive<usize>| {
-        lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    if !(digits(y, 4..=4) && digits(m, 1..=2) && digits(d, 1..=2)) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
-}
-
-fn date_from_cell(cell: &Cell) -> Result<Option<NaiveDate>, String> {
-    const FORMATS: &str = "请写成 2022-08-31、2022/8/31、2022.8.31 或 2022年8月31日";
-    match cell {
-        Cell::Empty => Ok(None),
-        Cell::Date(d) => Ok(Some(*d)),
-        Cell::BadDate(raw) => Err(format!("日期单元格的值 {raw} 不是有效日期")),
-        Cell::Number(n) => {
-            date_from_serial(*n).map(Some).ok_or_else(|| format!("数字 {} 不是日期；{FORMATS}", format_number(*n)))
-        }
-        Cell::Text(s) => parse_date_text(s).map(Some).ok_or_else(|| format!("无法识别日期“{}”；{FORMATS}", s.trim())),
-        Cell::Error(e) => Err(format!("单元格是错误值 {e}")),
-    }
 }
 
 fn is_header_row(row: &TableRow) -> bool {
@@ -1223,6 +858,8 @@ pub fn plan(rows: &[ImportRow], existing: &[OfficeVersion]) -> Result<ImportPlan
 mod tests {
     use super::*;
     use crate::offices::Directory;
+    use crate::sheets::{parse_date_text, CFB_MAGIC};
+    use chrono::NaiveDate;
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
     fn d(s: &str) -> NaiveDate {

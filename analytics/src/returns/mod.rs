@@ -12,8 +12,31 @@
 //! - [`ReturnSnapshot`]: a whole return of one office for one period; once accepted by the direct customs it is an
 //!   immutable snapshot with its verification date.
 //!
+//! Submodules:
+//! - [`period`]: the reporting quarter ([`Period`], canonical `2022Q3`, shown `2022年第三季度`).
+//! - `template` (engine): the .xlsx an office downloads ([`write_template`], [`write_filled`]).
+//! - `import` (engine): reading an upload back ([`parse_return`]), every problem at its cell in Chinese.
+//! - [`diff`](mod@diff): what changed between two returns, for the preview.
+//!
 //! The guide's quotations are verbatim from the notice (`seed/000_245636b084cd874a.txt`), except that spaces left
 //! by text extraction (`企业群众, 匹配`) are removed; the notice's half-width commas are kept.
+
+pub mod diff;
+#[cfg(feature = "engine")]
+pub mod import;
+pub mod period;
+#[cfg(feature = "engine")]
+pub mod template;
+
+pub use diff::{diff, Change, ChangeTarget};
+#[cfg(feature = "engine")]
+pub use import::{
+    parse_return, MetaSource, ParseContext, ParseOutcome, ProblemLocation, ReturnMeta, ReturnProblem, Severity,
+    MAX_RETURN_ROWS,
+};
+pub use period::{Period, PeriodError};
+#[cfg(feature = "engine")]
+pub use template::{write_filled, write_template, TemplateError, TemplateSpec, TEMPLATE_VERSION};
 
 use std::collections::BTreeSet;
 
@@ -141,7 +164,7 @@ impl RequirementReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnSnapshot {
     pub office: OfficeCode,
-    /// The reporting period as the template names it, e.g. `2022` or `2022-H2`.
+    /// The reporting period in the canonical form of [`Period::code`], e.g. `2022Q3`.
     pub period: String,
     /// The date the direct customs accepted (verified) the return; `None` while it is not accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]

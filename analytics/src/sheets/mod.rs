@@ -1,0 +1,219 @@
+//! Reading spreadsheets that people filled in by hand: the helpers shared by every import (offices, returns).
+//!
+//! The rules of this module:
+//! - **Sniff, don't trust the extension.** A workbook is recognised by its magic bytes (`PK` zip: .xlsx/.xlsm/.ods;
+//!   `D0 CF 11 E0` compound file: .xls, or an encrypted .xlsx); the declared [`SourceFormat`] only names the file in
+//!   messages.
+//! - **Check before unpacking.** A zip container's central directory is checked first: at most [`MAX_ZIP_ENTRIES`]
+//!   entries, none declaring more than [`MAX_ENTRY_BYTES`] unpacked, and a total unpacked/packed ratio of at most
+//!   [`MAX_COMPRESSION_RATIO`] (above [`RATIO_FLOOR_BYTES`]). Only then does calamine read it.
+//! - **Never panic.** Every failure is a [`SheetError`] whose `Display` is one clear Chinese sentence; calamine is
+//!   additionally run under `catch_unwind`.
+//! - **Tolerate what people type.** [`to_halfwidth`] folds full-width ASCII (Ａ０（：) and the ideographic space;
+//!   [`normalize_header`] compares headers without spaces, punctuation or a trailing hint in parentheses; dates may
+//!   be date cells, Excel serials or the text forms [`parse_date_text`] lists.
+//! - **Name cells as Excel does.** [`cell_reference`] gives `公开事项!E7` (the sheet quoted when Excel would quote it).
+
+mod text;
+mod workbook;
+
+pub use text::{
+    cell_reference, column_letters, date_from_cell, date_from_serial, format_number, normalize_header, parse_date_text,
+    sheet_reference, to_halfwidth, DATE_FORMATS_HINT,
+};
+#[cfg(test)]
+pub(crate) use workbook::CFB_MAGIC;
+pub use workbook::{open_workbook, Workbook};
+
+use chrono::NaiveDate;
+
+/// Largest declared unpacked size of one entry of a workbook's zip container (200 MB).
+pub const MAX_ENTRY_BYTES: u64 = 200 * 1000 * 1000;
+
+/// Largest ratio of declared unpacked to packed size over a workbook's zip entries. Only applied once the unpacked
+/// total exceeds [`RATIO_FLOOR_BYTES`]: on tiny files the ratio means nothing.
+pub const MAX_COMPRESSION_RATIO: u64 = 100;
+
+/// Unpacked total below which the compression ratio is not checked (1 MiB).
+pub const RATIO_FLOOR_BYTES: u64 = 1024 * 1024;
+
+/// Most entries a workbook's zip container may hold. Excel writes a dozen or two; thousands mean a hostile file.
+pub const MAX_ZIP_ENTRIES: usize = 1000;
+
+/// The formats an import file can come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceFormat {
+    Csv,
+    Xlsx,
+    Xlsm,
+    Xls,
+    Ods,
+}
+
+impl SourceFormat {
+    /// The format a file name's extension announces (case-insensitive), e.g. `机构.XLSX`.
+    pub fn from_file_name(name: &str) -> Option<Self> {
+        let (_, ext) = name.trim().rsplit_once('.')?;
+        match ext.trim().to_ascii_lowercase().as_str() {
+            "csv" => Some(SourceFormat::Csv),
+            "xlsx" => Some(SourceFormat::Xlsx),
+            "xlsm" => Some(SourceFormat::Xlsm),
+            "xls" => Some(SourceFormat::Xls),
+            "ods" => Some(SourceFormat::Ods),
+            _ => None,
+        }
+    }
+
+    /// The usual extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            SourceFormat::Csv => "csv",
+            SourceFormat::Xlsx => "xlsx",
+            SourceFormat::Xlsm => "xlsm",
+            SourceFormat::Xls => "xls",
+            SourceFormat::Ods => "ods",
+        }
+    }
+
+    /// Whether the format is a workbook (not CSV text).
+    pub fn is_workbook(self) -> bool {
+        !matches!(self, SourceFormat::Csv)
+    }
+}
+
+/// Why a file could not be read as a workbook at all. `Display` is the Chinese message shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SheetError {
+    #[error("文件是空的，没有任何内容")]
+    EmptyFile,
+    #[error("工作簿设有打开密码（已加密），无法读取：请在 Excel 中取消密码后另存为 .xlsx 再导入")]
+    Encrypted,
+    #[error(
+        "无法读取该 .{} 文件：文件可能已损坏、设有密码或不是所声明的格式（{detail}）。请用 Excel 打开后另存为 .xlsx 再导入",
+        format.extension()
+    )]
+    Corrupt { format: SourceFormat, detail: String },
+    #[error(
+        "文件不是有效的 .{} 工作簿（既不是 Excel/ODS 压缩包，也不是旧版 .xls）；如果是 CSV 文本，请以 .csv 扩展名上传",
+        format.extension()
+    )]
+    NotAWorkbook { format: SourceFormat },
+    #[error("工作簿中的“{name}”声明解压后有 {size} 字节，超过上限 {} 字节（200 MB），拒绝读取", MAX_ENTRY_BYTES)]
+    EntryTooLarge { name: String, size: u64 },
+    #[error(
+        "工作簿的压缩比异常（解压后 {unpacked} 字节，压缩后 {packed} 字节，超过 {} 倍），拒绝读取",
+        MAX_COMPRESSION_RATIO
+    )]
+    CompressionRatio { unpacked: u64, packed: u64 },
+    #[error("工作簿的压缩包中有 {count} 个条目，超过上限 {}，拒绝读取", MAX_ZIP_ENTRIES)]
+    TooManyEntries { count: usize },
+    #[error("工作簿中没有工作表")]
+    NoWorksheet,
+    #[error("工作表“{0}”是空的，没有任何内容")]
+    EmptySheet(String),
+}
+
+/// A cell, whatever the source format.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    /// A date cell that is no calendar date (out of range), with its raw value.
+    BadDate(String),
+    /// An Excel error value such as `#N/A`.
+    Error(String),
+}
+
+impl Cell {
+    /// A text cell; blank text is [`Cell::Empty`].
+    pub fn text(raw: &str) -> Self {
+        if raw.trim().is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(raw.to_string())
+        }
+    }
+
+    pub fn is_blank(&self) -> bool {
+        matches!(self, Cell::Empty)
+    }
+
+    /// The cell as trimmed text: numbers without a needless `.0`, dates as `2022-08-31`.
+    pub fn as_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) => format_number(*n),
+            Cell::Date(d) => d.to_string(),
+            Cell::BadDate(s) | Cell::Error(s) => s.clone(),
+        }
+    }
+
+    /// The cell as trimmed half-width text (see [`to_halfwidth`]).
+    pub fn as_halfwidth(&self) -> String {
+        to_halfwidth(&self.as_text()).trim().to_string()
+    }
+
+    pub fn from_data(data: &calamine::Data) -> Self {
+        use calamine::Data;
+        match data {
+            Data::Empty => Cell::Empty,
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s),
+            Data::Int(i) => Cell::Number(*i as f64),
+            Data::Float(f) => Cell::Number(*f),
+            Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_string()),
+            Data::Error(e) => Cell::Error(e.to_string()),
+            Data::DateTime(dt) => {
+                let value = dt.as_f64();
+                // `to_ymd_hms_milli` is only sound on Excel's range (1900-01-01 ..= 9999-12-31).
+                if dt.is_datetime() && (0.0..2_958_466.0).contains(&value) {
+                    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                    match NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d)) {
+                        Some(date) => Cell::Date(date),
+                        None => Cell::BadDate(format_number(value)),
+                    }
+                } else {
+                    Cell::BadDate(format_number(value))
+                }
+            }
+        }
+    }
+}
+
+/// One row of a sheet (or a CSV record).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// 1-based row as the user sees it.
+    pub line: usize,
+    /// 0-based absolute column of `cells[0]` (workbooks may start further right).
+    pub first_col: u32,
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Cell::is_blank)
+    }
+
+    /// The cell in a 0-based absolute column; [`Cell::Empty`] outside the row.
+    pub fn cell(&self, col: u32) -> &Cell {
+        col.checked_sub(self.first_col).and_then(|i| self.cells.get(i as usize)).unwrap_or(&Cell::Empty)
+    }
+
+    /// The non-empty cells with their 0-based absolute columns.
+    pub fn filled(&self) -> impl Iterator<Item = (u32, &Cell)> {
+        self.cells.iter().enumerate().filter(|(_, c)| !c.is_blank()).map(|(i, c)| (self.first_col + i as u32, c))
+    }
+}
+
+/// The non-blank rows of one worksheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    /// Non-blank rows, top to bottom, at most the cap asked for plus one.
+    pub rows: Vec<Row>,
+    /// Whether rows beyond the cap were left unread.
+    pub truncated: bool,
+}

@@ -1,0 +1,164 @@
+//! Text folding, header comparison, dates and cell references.
+
+use chrono::{Days, NaiveDate};
+
+use super::Cell;
+
+/// The accepted date spellings, as told to the user.
+pub const DATE_FORMATS_HINT: &str = "请写成 2022-08-31、2022/8/31、2022.8.31 或 2022年8月31日";
+
+/// Folds full-width ASCII variants (Ａ, ０, （, ：) and the ideographic space to half-width.
+pub fn to_halfwidth(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// A header as compared with known names: half-width, lower case, without spaces, `*`, `_`, `-`, `.`, `:` and
+/// without a trailing hint in parentheses (`生效日期（YYYY-MM-DD）`).
+pub fn normalize_header(raw: &str) -> String {
+    let half = to_halfwidth(raw);
+    let trimmed = half.trim();
+    let without_hint = match trimmed.find('(') {
+        Some(i) if i > 0 => &trimmed[..i],
+        _ => trimmed,
+    };
+    without_hint
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '_' | '-' | '.' | ':'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Letters of a 0-based column index (0 → A, 26 → AA).
+pub fn column_letters(mut col: u32) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(char::from(b'A' + (col % 26) as u8));
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    letters.iter().rev().collect()
+}
+
+/// A sheet name as Excel writes it in a reference: quoted when it holds spaces or punctuation.
+pub fn sheet_reference(sheet: &str) -> String {
+    if sheet.chars().any(|c| c.is_whitespace() || (c.is_ascii_punctuation() && c != '_')) {
+        format!("'{}'", sheet.replace('\'', "''"))
+    } else {
+        sheet.to_string()
+    }
+}
+
+/// A cell reference as Excel shows it: `公开事项!E7` for the 0-based column 4 on the 1-based row 7.
+pub fn cell_reference(sheet: &str, col: u32, line: usize) -> String {
+    format!("{}!{}{line}", sheet_reference(sheet), column_letters(col))
+}
+
+/// A number without a needless `.0`.
+pub fn format_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        value.to_string()
+    }
+}
+
+/// An Excel serial day number (1900 date system). Only five-digit serials (1927-05-18 ..= 2173-10-14) are taken
+/// as dates, so that a bare year such as `2022` is not read as 1905-07-14.
+pub fn date_from_serial(value: f64) -> Option<NaiveDate> {
+    if !value.is_finite() || !(10_000.0..100_000.0).contains(&value) {
+        return None;
+    }
+    let days = value.floor() as u64;
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(Days::new(days))
+}
+
+/// Text dates: `2022-08-31`, `2022/8/31`, `2022.8.31`, `2022年8月31日`, `20220831`, a five-digit Excel serial,
+/// full-width digits, an optional time part (`2022-08-31 00:00:00`, `2022-08-31T00:00:00`).
+pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
+    let half = to_halfwidth(raw);
+    let mut text = half.trim();
+    if text.contains(':') {
+        if let Some(i) = text.find(|c: char| c == 'T' || c.is_whitespace()) {
+            text = &text[..i];
+        }
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit()) {
+        return match compact.len() {
+            8 => NaiveDate::parse_from_str(&compact, "%Y%m%d").ok(),
+            5 => compact.parse::<f64>().ok().and_then(date_from_serial),
+            _ => None,
+        };
+    }
+    let unified: String = compact
+        .chars()
+        .map(|c| match c {
+            '年' | '月' | '/' | '.' | '-' => '-',
+            _ => c,
+        })
+        .collect();
+    let unified = unified.trim_end_matches(['日', '号']);
+    let parts: Vec<&str> = unified.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |s: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(y, 4..=4) && digits(m, 1..=2) && digits(d, 1..=2)) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// A date from a cell: a date cell, a five-digit serial number or text; `Ok(None)` when empty; else the Chinese
+/// reason.
+pub fn date_from_cell(cell: &Cell) -> Result<Option<NaiveDate>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Date(d) => Ok(Some(*d)),
+        Cell::BadDate(raw) => Err(format!("日期单元格的值 {raw} 不是有效日期")),
+        Cell::Number(n) => date_from_serial(*n)
+            .map(Some)
+            .ok_or_else(|| format!("数字 {} 不是日期；{DATE_FORMATS_HINT}", format_number(*n))),
+        Cell::Text(s) => {
+            parse_date_text(s).map(Some).ok_or_else(|| format!("无法识别日期“{}”；{DATE_FORMATS_HINT}", s.trim()))
+        }
+        Cell::Error(e) => Err(format!("单元格是错误值 {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_in_every_accepted_spelling() {
+        let expected = NaiveDate::from_ymd_opt(2022, 8, 31);
+        for text in ["2022-08-31", "2022/8/31", "2022.8.31", "2022年8月31日", "２０２２年８月３１日", "44804"]
+        {
+            assert_eq!(parse_date_text(text), expected, "{text}");
+        }
+        assert_eq!(parse_date_text("2022"), None);
+    }
+
+    #[test]
+    fn references_name_the_sheet_quoted_only_when_excel_would() {
+        assert_eq!(cell_reference("公开事项", 4, 7), "公开事项!E7");
+        assert_eq!(cell_reference("Sheet 1", 26, 2), "'Sheet 1'!AA2");
+    }
+
+    #[test]
+    fn full_width_text_folds_to_half_width() {
+        assert_eq!(to_halfwidth("Ｙ（１）：\u{3000}"), "Y(1): ");
+        assert_eq!(normalize_header(" 公开日期（YYYY-MM-DD） "), "公开日期");
+    }
+}

@@ -1,0 +1,224 @@
+//! Opening a workbook from bytes: format sniffing, the zip checks, encryption, and reading a sheet's rows.
+
+use std::collections::BTreeSet;
+use std::io::Cursor;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use calamine::Reader;
+
+use super::{
+    Cell, Row, Sheet, SheetError, SourceFormat, MAX_COMPRESSION_RATIO, MAX_ENTRY_BYTES, MAX_ZIP_ENTRIES,
+    RATIO_FLOOR_BYTES,
+};
+
+const ZIP_MAGIC: &[u8] = b"PK";
+pub(crate) const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+type Rs<'a> = Cursor<&'a [u8]>;
+
+/// An opened workbook whose zip container (if any) passed the checks of the module.
+pub struct Workbook<'a> {
+    sheets: calamine::Sheets<Rs<'a>>,
+    format: SourceFormat,
+}
+
+impl std::fmt::Debug for Workbook<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workbook").field("format", &self.format).finish_non_exhaustive()
+    }
+}
+
+/// What a zip container holds, for choosing the reader.
+enum ZipKind {
+    Ooxml,
+    Ods,
+}
+
+fn corrupt(format: SourceFormat, detail: impl Into<String>) -> SheetError {
+    SheetError::Corrupt { format, detail: detail.into() }
+}
+
+/// Checks the declared sizes of a zip's entries from its central directory, before anything is unpacked.
+fn check_zip(bytes: &[u8], format: SourceFormat) -> Result<ZipKind, SheetError> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(format, format!("压缩包结构错误：{e}")))?;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(SheetError::TooManyEntries { count: archive.len() });
+    }
+    let mut total_unpacked: u64 = 0;
+    let mut total_packed: u64 = 0;
+    let mut names = BTreeSet::new();
+    for index in 0..archive.len() {
+        let entry = archive.by_index_raw(index).map_err(|e| corrupt(format, format!("压缩包条目错误：{e}")))?;
+        if entry.encrypted() {
+            return Err(SheetError::Encrypted);
+        }
+        let size = entry.size();
+        if size > MAX_ENTRY_BYTES {
+            return Err(SheetError::EntryTooLarge { name: entry.name().to_string(), size });
+        }
+        total_unpacked = total_unpacked.saturating_add(size);
+        total_packed = total_packed.saturating_add(entry.compressed_size());
+        names.insert(entry.name().to_string());
+    }
+    if total_unpacked > RATIO_FLOOR_BYTES && total_unpacked > total_packed.saturating_mul(MAX_COMPRESSION_RATIO) {
+        return Err(SheetError::CompressionRatio { unpacked: total_unpacked, packed: total_packed });
+    }
+    if names.contains("EncryptionInfo") || names.contains("EncryptedPackage") {
+        return Err(SheetError::Encrypted);
+    }
+    if names.contains("[Content_Types].xml") {
+        Ok(ZipKind::Ooxml)
+    } else if names.contains("content.xml") {
+        Ok(ZipKind::Ods)
+    } else {
+        Err(corrupt(format, "压缩包中没有工作表"))
+    }
+}
+
+/// Whether a compound file (the .xls container) is an encrypted OOXML package, i.e. a password-protected .xlsx:
+/// its directory names a stream `EncryptedPackage` or `EncryptionInfo`. Directory entries are 128-byte records
+/// starting at sector boundaries, with the name (UTF-16LE) first, so only 128-byte aligned offsets are compared.
+fn is_encrypted_package(bytes: &[u8]) -> bool {
+    let needles: Vec<Vec<u8>> = ["EncryptedPackage", "EncryptionInfo"]
+        .iter()
+        .map(|name| name.encode_utf16().flat_map(u16::to_le_bytes).collect())
+        .collect();
+    bytes.chunks(128).any(|entry| needles.iter().any(|needle| entry.starts_with(needle)))
+}
+
+fn open_error(format: SourceFormat, err: impl std::fmt::Display) -> SheetError {
+    let text = err.to_string();
+    // calamine reports an .xls with a FILEPASS record (and some encrypted files) as password-protected.
+    if text.to_ascii_lowercase().contains("password") {
+        SheetError::Encrypted
+    } else {
+        corrupt(format, text)
+    }
+}
+
+/// Opens a workbook after the checks of the module. `format` is what the upload claims; the bytes decide.
+pub fn open_workbook(bytes: &[u8], format: SourceFormat) -> Result<Workbook<'_>, SheetError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(SheetError::EmptyFile);
+    }
+    // calamine and zip are not expected to panic, but a malformed file must never take the server down.
+    match catch_unwind(AssertUnwindSafe(|| open_inner(bytes, format))) {
+        Ok(result) => result,
+        Err(_) => Err(corrupt(format, "读取时内部出错")),
+    }
+}
+
+fn open_inner(bytes: &[u8], format: SourceFormat) -> Result<Workbook<'_>, SheetError> {
+    let sheets: calamine::Sheets<Rs<'_>> = if bytes.starts_with(ZIP_MAGIC) {
+        match check_zip(bytes, format)? {
+            ZipKind::Ooxml => calamine::Sheets::Xlsx(
+                <calamine::Xlsx<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes))
+                    .map_err(|e| open_error(format, e))?,
+            ),
+            ZipKind::Ods => calamine::Sheets::Ods(
+                <calamine::Ods<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes))
+                    .map_err(|e| open_error(format, e))?,
+            ),
+        }
+    } else if bytes.starts_with(CFB_MAGIC) {
+        if is_encrypted_package(bytes) {
+            return Err(SheetError::Encrypted);
+        }
+        calamine::Sheets::Xls(
+            <calamine::Xls<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes)).map_err(|e| open_error(format, e))?,
+        )
+    } else {
+        return Err(SheetError::NotAWorkbook { format });
+    };
+    let workbook = Workbook { sheets, format };
+    if workbook.sheet_names().is_empty() {
+        return Err(SheetError::NoWorksheet);
+    }
+    Ok(workbook)
+}
+
+impl Workbook<'_> {
+    /// The worksheet names in the workbook's order (hidden sheets included).
+    pub fn sheet_names(&self) -> Vec<String> {
+        self.sheets.sheet_names()
+    }
+
+    /// The first sheet whose name, trimmed and folded to half-width, is one of `names` (in the order of `names`).
+    pub fn find_sheet(&self, names: &[&str]) -> Option<String> {
+        let all = self.sheet_names();
+        names.iter().find_map(|wanted| {
+            all.iter().find(|n| super::to_halfwidth(n).trim() == super::to_halfwidth(wanted).trim()).cloned()
+        })
+    }
+
+    /// Reads the non-blank rows of a sheet, keeping at most `row_cap + 1` of them (so that a caller can tell the
+    /// cap was exceeded: [`Sheet::truncated`]).
+    pub fn read(&mut self, name: &str, row_cap: usize) -> Result<Sheet, SheetError> {
+        let format = self.format;
+        match catch_unwind(AssertUnwindSafe(|| self.read_inner(name, row_cap))) {
+            Ok(result) => result,
+            Err(_) => Err(corrupt(format, "读取时内部出错")),
+        }
+    }
+
+    fn read_inner(&mut self, name: &str, row_cap: usize) -> Result<Sheet, SheetError> {
+        let range = self.sheets.worksheet_range(name).map_err(|e| open_error(self.format, e))?;
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let mut rows = Vec::new();
+        let mut truncated = false;
+        for (index, cells) in range.rows().enumerate() {
+            let row = Row {
+                line: first_row as usize + index + 1,
+                first_col,
+                cells: cells.iter().map(Cell::from_data).collect(),
+            };
+            if !row.is_blank() {
+                if rows.len() > row_cap {
+                    truncated = true;
+                    break;
+                }
+                rows.push(row);
+            }
+        }
+        Ok(Sheet { name: name.to_string(), rows, truncated })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn directory_entry(name: &str) -> Vec<u8> {
+        let mut entry: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        entry.resize(128, 0);
+        entry
+    }
+
+    #[test]
+    fn an_encrypted_package_is_recognised_by_its_directory_entries_only() {
+        let mut file = CFB_MAGIC.to_vec();
+        file.resize(512, 0);
+        file.extend(directory_entry("Root Entry"));
+        file.extend(directory_entry("EncryptionInfo"));
+        assert!(is_encrypted_package(&file));
+        assert_eq!(open_workbook(&file, SourceFormat::Xlsx).unwrap_err(), SheetError::Encrypted);
+        // The same name inside cell text (not at an entry's start) is no encryption.
+        let mut plain = CFB_MAGIC.to_vec();
+        plain.resize(530, 0);
+        plain.extend(directory_entry("EncryptedPackage"));
+        assert!(!is_encrypted_package(&plain));
+    }
+
+    #[test]
+    fn sheets_are_found_by_name_after_folding_full_width_and_spaces() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        workbook.add_worksheet().set_name(" 公开事项 ").unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let mut opened = open_workbook(&bytes, SourceFormat::Xlsx).unwrap();
+        assert_eq!(opened.find_sheet(&["机构", "公开事项"]).as_deref(), Some(" 公开事项 "));
+        assert_eq!(opened.find_sheet(&["_meta"]), None);
+        let sheet = opened.read(" 公开事项 ", 10).unwrap();
+        assert!(sheet.rows.is_empty() && !sheet.truncated);
+    }
+}
