@@ -10,6 +10,7 @@ use crate::i18n::{provide_lang, Text};
 use crate::pages::{
     account::LoginPage, account::PasswordPage, admin::AuditPage, admin::TokensPage, admin::UsersPage,
     catalog::CatalogPage, not_found::NotFound, offices::DirectoryPage, offices::OfficePage, overview::OverviewPage,
+    returns::ReturnPage, returns::ReturnsPage, returns::UploadReportPage,
 };
 
 /// The whole HTML document, rendered on the server.
@@ -64,6 +65,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/returns") view=ReturnsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/returns/:id") view=ReturnPage ssr=SsrMode::Async/>
+                    <Route path=path!("/returns/uploads/:key") view=UploadReportPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

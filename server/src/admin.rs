@@ -171,6 +171,8 @@ fn account_error_code(error: &AccountError) -> &'static str {
         AccountError::Grant(_) | AccountError::NoGrant | AccountError::Store(StoreError::NotFound(_)) => "office",
         AccountError::TokenName => "token_name",
         AccountError::UnknownUser => "unknown_user",
+        AccountError::LastGrant => "last_grant",
+        AccountError::OwnAdminGrant => "own_admin",
         AccountError::Store(StoreError::AlreadyExists(_)) => "exists",
         _ => "unavailable",
     }
@@ -260,6 +262,48 @@ pub async fn set_user_state(
         Ok(true) => crate::auth::see_other(&format!("/admin/users?status={act}d")),
         Ok(false) => crate::auth::see_other("/admin/users?error=unchanged"),
         Err(e) => redirect_error("/admin/users", &AccountError::Store(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GrantForm {
+    csrf_token: String,
+    /// `add` or `remove`.
+    change: String,
+    role: String,
+    office: String,
+}
+
+/// `POST /admin/users/{id}/grants`: grants a role at an office to an account (`change=add`) or takes one away
+/// (`change=remove`). Takes effect at the account's next request: its sessions read the grants afresh.
+pub async fn change_grants(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    parts: axum::http::request::Parts,
+    form: Result<Form<GrantForm>, FormRejection>,
+) -> Response {
+    let form = form.map(|Form(f)| f).ok();
+    let (actor, _) =
+        match admin_form_actor(&state, &parts, form.as_ref().map(|f| f.csrf_token.as_str()), "/admin/users") {
+            Ok(a) => a,
+            Err(response) => return *response,
+        };
+    let Some(form) = form else { return crate::auth::see_other("/admin/users?error=unavailable") };
+    let change = match form.change.as_str() {
+        "add" => accounts::GrantChange::Add,
+        "remove" => accounts::GrantChange::Remove,
+        _ => return crate::auth::see_other("/admin/users?error=unavailable"),
+    };
+    let grant = match role_and_office(&form.role, &form.office) {
+        Ok(pair) => pair,
+        Err(code) => return crate::auth::see_other(&format!("/admin/users?error={code}")),
+    };
+    match accounts::change_grant(state.store.as_ref(), id, change, grant, today_in_china(), &actor).await {
+        Ok(true) if change == accounts::GrantChange::Add => crate::auth::see_other("/admin/users?status=granted"),
+        Ok(true) => crate::auth::see_other("/admin/users?status=ungranted"),
+        Ok(false) => crate::auth::see_other("/admin/users?error=grant_unchanged"),
+        Err(e) => redirect_error("/admin/users", &e),
     }
 }
 

@@ -11,8 +11,15 @@
 //! sends none, its `Referer`) must name the host the request was sent to; otherwise 403 and nothing changes. This
 //! also covers login CSRF (a foreign page signing a victim into the attacker's account). Sign-out and the password
 //! change additionally require the session's CSRF token in the form field `csrf_token`, compared in constant time.
+//!
+//! Server functions (`/api/fn/…`, whatever their encoding, GET included: `SameSite=Lax` lets a cross-site link
+//! carry the cookie) and every non-GET call of the JSON API that relies on the session cookie must carry the
+//! session's CSRF token ([`csrf_guard`]): in the `x-csrf-token` header (what `app::functions::client::CsrfClient`
+//! sends from the browser), in the query parameter `csrf_token`, or in the field `csrf_token` of a url-encoded form
+//! (a server function posted by a plain HTML form). Otherwise 403 and the function does not run. Calls with an API
+//! token carry no ambient credential and need no CSRF token.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use app::auth::current::{self, RequestAuth};
 use app::auth::password::PolicyProblem;
@@ -35,14 +42,50 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The address of the peer that opened the connection (not a forwarded header, which anyone can write).
+/// The client address of a request, as [`resolve`] determined it.
+#[derive(Debug, Clone)]
+struct ClientAddr(IpAddr);
+
+/// The client's address: the peer that opened the connection or, when that peer is a trusted reverse proxy
+/// (`GONGKAI_TRUSTED_PROXIES`), the last address of `X-Forwarded-For` that is not itself a trusted proxy. A
+/// forwarded header from anyone else is ignored: anyone can write it.
 pub(crate) fn client_addr(request_extensions: &axum::http::Extensions) -> Option<String> {
-    request_extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string())
+    match request_extensions.get::<ClientAddr>() {
+        Some(ClientAddr(ip)) => Some(ip.to_string()),
+        None => request_extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string()),
+    }
+}
+
+/// See [`client_addr`]: `peer` and the request's `X-Forwarded-For` headers, trusting `trusted` only.
+pub fn forwarded_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            // Garbage in the chain: stop believing it at that point.
+            Err(_) => return peer,
+        }
+    }
+    peer
 }
 
 /// Middleware: resolves the caller of every request (see the module docs).
 pub async fn resolve(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let now = Utc::now();
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().cloned() {
+        let client = forwarded_client(peer.ip(), request.headers(), &state.trusted_proxies);
+        request.extensions_mut().insert(ClientAddr(client));
+    }
     let token = cookie_token(request.headers());
     let has_session_cookie = request
         .headers()
@@ -109,8 +152,16 @@ pub async fn resolve(State(state): State<AppState>, mut request: Request, next: 
             }
         }
     }
+    let mut request = match csrf_guard(&auth, request).await {
+        Ok(request) => request,
+        Err(response) => return *response,
+    };
     request.extensions_mut().insert(auth);
+    let is_server_fn = request.uri().path().starts_with("/api/fn/");
     let mut response = next.run(request).await;
+    if is_server_fn {
+        response = server_fn_status(response).await;
+    }
     let sets_session = response
         .headers()
         .get_all(header::SET_COOKIE)
@@ -120,6 +171,83 @@ pub async fn resolve(State(state): State<AppState>, mut request: Request, next: 
         clear_cookie(&state, &mut response);
     }
     response
+}
+
+/// Leptos answers every failed server function with 500; this gives the answer the status of its
+/// [`app::error::AppError`] (404 for an office out of scope or unknown, 403, 401, 400), so that script clients and
+/// logs see what happened. The body is left as it is.
+async fn server_fn_status(response: Response) -> Response {
+    const MAX_ERROR_BYTES: usize = 64 * 1024;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BYTES).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(error.status_code()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The largest url-encoded server-function form read to find its CSRF token (the function reads the same bytes).
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// The `csrf_token` field of a url-encoded query or form body.
+fn csrf_field(encoded: &[u8]) -> Option<String> {
+    form_urlencoded::parse(encoded).find(|(name, _)| name == app::auth::session::CSRF_FORM_FIELD).map(|(_, v)| v.into())
+}
+
+/// Refuses a server-function call or API write that relies on the session cookie without the session's CSRF token
+/// (module docs); passes the request on, its body intact, otherwise.
+pub async fn csrf_guard(auth: &RequestAuth, request: Request) -> Result<Request, Box<Response>> {
+    let Some(session) = auth.session() else {
+        return Ok(request);
+    };
+    let path = request.uri().path();
+    let guarded = path.starts_with("/api/fn/") || (path.starts_with("/api/") && !request.method().is_safe());
+    if !guarded {
+        return Ok(request);
+    }
+    let refuse = |headers: &HeaderMap| Err(Box::new(forbidden(headers, BAD_CSRF)));
+    if let Some(presented) = request.headers().get(app::auth::session::CSRF_HEADER) {
+        return match presented.to_str() {
+            Ok(presented) if csrf_token_matches(&session.csrf_token, Some(presented)) => Ok(request),
+            _ => refuse(request.headers()),
+        };
+    }
+    if let Some(presented) = request.uri().query().and_then(|q| csrf_field(q.as_bytes())) {
+        return if csrf_token_matches(&session.csrf_token, Some(&presented)) {
+            Ok(request)
+        } else {
+            refuse(request.headers())
+        };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/x-www-form-urlencoded"));
+    if request.method() != axum::http::Method::POST || !is_form {
+        return refuse(request.headers());
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+        return Err(Box::new(crate::api::error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "提交的表单过大",
+        )));
+    };
+    match csrf_field(&bytes) {
+        Some(presented) if csrf_token_matches(&session.csrf_token, Some(&presented)) => {
+            Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        }
+        _ => refuse(&parts.headers),
+    }
 }
 
 fn clear_cookie(state: &AppState, response: &mut Response) {
@@ -134,6 +262,8 @@ pub fn page_needs_sign_in(path: &str) -> bool {
         || path == "/offices"
         || path.starts_with("/offices/")
         || matches!(path, "/admin/audit" | "/admin/users" | "/admin/tokens")
+        || path == "/returns"
+        || (path.starts_with("/returns/") && !path.ends_with(".xlsx") && !path.ends_with("/file"))
 }
 
 /// `303 See Other` to a local path.
@@ -199,7 +329,7 @@ pub(crate) fn refuse_foreign_origin(state: &AppState, headers: &HeaderMap) -> Op
 }
 
 /// Percent-encodes a query value.
-fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {
@@ -403,6 +533,22 @@ mod tests {
         let foreign_origin_wins =
             headers(&[host, (header::ORIGIN, "http://evil.example"), (header::REFERER, "http://127.0.0.1:3000/")]);
         assert!(!same_origin(&foreign_origin_wins, false));
+    }
+
+    #[test]
+    fn a_forwarded_address_is_believed_only_from_a_trusted_proxy_and_only_up_to_the_first_untrusted_hop() {
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let peer: IpAddr = "198.51.100.7".parse().unwrap();
+        let forwarded = headers(&[(header::HeaderName::from_static("x-forwarded-for"), "203.0.113.9, 192.0.2.1")]);
+        assert_eq!(forwarded_client(peer, &forwarded, &[proxy]), peer, "an untrusted peer's header is ignored");
+        assert_eq!(forwarded_client(proxy, &forwarded, &[]), proxy, "no trusted proxies: the header is ignored");
+        let expected: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(forwarded_client(proxy, &forwarded, &[proxy]), expected, "the hop the proxy saw");
+        let chained = headers(&[(header::HeaderName::from_static("x-forwarded-for"), "203.0.113.9, 10.0.0.6")]);
+        let both: [IpAddr; 2] = [proxy, "10.0.0.6".parse().unwrap()];
+        assert_eq!(forwarded_client(proxy, &chained, &both), "203.0.113.9".parse::<IpAddr>().unwrap());
+        let garbage = headers(&[(header::HeaderName::from_static("x-forwarded-for"), "not-an-ip")]);
+        assert_eq!(forwarded_client(proxy, &garbage, &[proxy]), proxy);
     }
 
     #[test]

@@ -158,8 +158,15 @@ async fn execute(cli: Cli) -> Result<(), String> {
     });
     match command {
         Command::Serve { addr, site_root, no_demo, secure_cookies } => {
-            let config =
-                Config { database_url: cli.database_url, addr, site_root, demo_if_empty: !no_demo, secure_cookies };
+            let trusted_proxies = crate::config::trusted_proxies_from_env()?;
+            let config = Config {
+                database_url: cli.database_url,
+                addr,
+                site_root,
+                demo_if_empty: !no_demo,
+                secure_cookies,
+                trusted_proxies,
+            };
             if !config.site_root.join("pkg").exists() {
                 tracing::warn!(
                     "{} has no built client (pkg/): pages will work without JavaScript only; build with `cargo leptos build`",

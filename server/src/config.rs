@@ -19,6 +19,10 @@ pub struct Config {
     pub demo_if_empty: bool,
     /// Mark the session cookie `Secure` (HTTPS deployments; off for http://127.0.0.1).
     pub secure_cookies: bool,
+    /// Reverse proxies in front of the server whose `X-Forwarded-For` is believed (`GONGKAI_TRUSTED_PROXIES`,
+    /// comma-separated IP addresses). Empty: the connection's peer is the client address that sign-in throttling
+    /// and the audit log record.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -32,11 +36,36 @@ impl Config {
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
         let site_root =
             std::env::var("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("target/site"));
-        Self { database_url, addr, site_root, demo_if_empty: true, secure_cookies: secure_cookies_from_env() }
+        Self {
+            database_url,
+            addr,
+            site_root,
+            demo_if_empty: true,
+            secure_cookies: secure_cookies_from_env(),
+            trusted_proxies: trusted_proxies_from_env().unwrap_or_default(),
+        }
     }
 }
 
 /// `GONGKAI_SECURE_COOKIES=true` (or `1`) marks the session cookie `Secure`.
 pub fn secure_cookies_from_env() -> bool {
     std::env::var("GONGKAI_SECURE_COOKIES").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
+}
+
+/// `GONGKAI_TRUSTED_PROXIES=10.0.0.5,10.0.0.6`: the reverse proxies whose `X-Forwarded-For` is believed. An entry
+/// that is not an IP address is an error naming it (the server refuses to start rather than trust the wrong hop).
+pub fn trusted_proxies_from_env() -> Result<Vec<std::net::IpAddr>, String> {
+    match std::env::var("GONGKAI_TRUSTED_PROXIES") {
+        Ok(list) => parse_trusted_proxies(&list),
+        Err(_) => Ok(Vec::new()),
+    }
+}
+
+/// Parses a comma-separated list of IP addresses (spaces and empty entries ignored).
+pub fn parse_trusted_proxies(list: &str) -> Result<Vec<std::net::IpAddr>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| entry.parse().map_err(|_| format!("GONGKAI_TRUSTED_PROXIES 中的“{entry}”不是有效的 IP 地址")))
+        .collect()
 }

@@ -5,6 +5,8 @@
 //!   the language switch, health check — and serves it;
 //! - [`auth`]: resolves the caller of every request; the sign-in, sign-out and password forms;
 //! - [`api`]: the JSON API v1 and its OpenAPI description;
+//! - [`admin`]: the audit log export and the user and token forms;
+//! - [`returns`]: return templates, uploads, confirmation and verification forms;
 //! - [`cli`]: the `gongkai` command line.
 
 pub mod admin;
@@ -12,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod returns;
 pub mod web;
 
 pub use config::Config;

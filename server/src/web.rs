@@ -43,25 +43,74 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The routes the server answers itself (besides the Leptos pages, the server functions and API v1): method and
+/// path. The router is built from this list, and the permission matrix of the tests checks that each one has an
+/// entry.
+pub const SERVER_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/health"),
+    ("GET", "/lang/{code}"),
+    ("POST", "/auth/login"),
+    ("POST", "/auth/logout"),
+    ("POST", "/account/password"),
+    ("GET", "/admin/audit.xlsx"),
+    ("POST", "/admin/users"),
+    ("POST", "/admin/users/{id}/password"),
+    ("POST", "/admin/users/{id}/grants"),
+    ("POST", "/admin/users/{id}/{act}"),
+    ("POST", "/admin/tokens"),
+    ("POST", "/admin/tokens/{id}/revoke"),
+    ("GET", "/returns/template.xlsx"),
+    ("POST", "/returns/upload"),
+    ("POST", "/returns/confirm"),
+    ("POST", "/returns/{id}/confirm"),
+    ("POST", "/returns/{id}/discard"),
+    ("POST", "/returns/{id}/decision"),
+    ("GET", "/returns/{id}/file"),
+];
+
+/// The most bytes one upload request may carry (several workbooks or a .zip); each file is held to the configured
+/// per-file limit (default 20 MB) while it is read.
+pub const MAX_UPLOAD_REQUEST_BYTES: usize = 200 * 1024 * 1024;
+
+/// The handler of one route of [`SERVER_ROUTES`].
+fn server_handler(method: &str, path: &str) -> axum::routing::MethodRouter<ServerState> {
+    match (method, path) {
+        ("GET", "/health") => get(health),
+        ("GET", "/lang/{code}") => get(switch_language),
+        ("POST", "/auth/login") => post(crate::auth::login),
+        ("POST", "/auth/logout") => post(crate::auth::logout),
+        ("POST", "/account/password") => post(crate::auth::change_password),
+        ("GET", "/admin/audit.xlsx") => get(crate::admin::audit_xlsx),
+        ("POST", "/admin/users") => post(crate::admin::create_user),
+        ("POST", "/admin/users/{id}/password") => post(crate::admin::reset_password),
+        ("POST", "/admin/users/{id}/grants") => post(crate::admin::change_grants),
+        ("POST", "/admin/users/{id}/{act}") => post(crate::admin::set_user_state),
+        ("POST", "/admin/tokens") => post(crate::admin::create_token),
+        ("POST", "/admin/tokens/{id}/revoke") => post(crate::admin::revoke_token),
+        ("GET", "/returns/template.xlsx") => get(crate::returns::template),
+        ("POST", "/returns/upload") => {
+            post(crate::returns::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_REQUEST_BYTES))
+        }
+        ("POST", "/returns/confirm") => post(crate::returns::confirm_all),
+        ("POST", "/returns/{id}/confirm") => post(crate::returns::confirm),
+        ("POST", "/returns/{id}/discard") => post(crate::returns::discard),
+        ("POST", "/returns/{id}/decision") => post(crate::returns::decide),
+        ("GET", "/returns/{id}/file") => get(crate::returns::file),
+        (method, path) => unreachable!("server route {method} {path} has no handler"),
+    }
+}
+
 /// Builds the whole application router around a store.
 pub fn build_router(config: &Config, store: Arc<dyn Store>) -> Router {
     let leptos_options = leptos_options(config);
-    let app_state = AppState::new(store).with_secure_cookies(config.secure_cookies);
+    let app_state =
+        AppState::new(store).with_secure_cookies(config.secure_cookies).with_trusted_proxies(&config.trusted_proxies);
     let state = ServerState { leptos_options: leptos_options.clone(), app: app_state.clone() };
     let routes = generate_route_list(app::App);
     let context_state = app_state.clone();
-    Router::new()
-        .route("/health", get(health))
-        .route("/lang/{code}", get(switch_language))
-        .route("/auth/login", post(crate::auth::login))
-        .route("/auth/logout", post(crate::auth::logout))
-        .route("/account/password", post(crate::auth::change_password))
-        .route("/admin/audit.xlsx", get(crate::admin::audit_xlsx))
-        .route("/admin/users", post(crate::admin::create_user))
-        .route("/admin/users/{id}/password", post(crate::admin::reset_password))
-        .route("/admin/users/{id}/{act}", post(crate::admin::set_user_state))
-        .route("/admin/tokens", post(crate::admin::create_token))
-        .route("/admin/tokens/{id}/revoke", post(crate::admin::revoke_token))
+    SERVER_ROUTES
+        .iter()
+        .fold(Router::new(), |router, (method, path)| router.route(path, server_handler(method, path)))
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = leptos_options.clone();

@@ -3,54 +3,13 @@
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use gongkai_tests::{client, encode, TestServer};
-use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use gongkai_tests::{client, csrf_token, post_form, sign_in, sign_in_with, TestServer, DEMO_PASSWORD};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN};
 use reqwest::StatusCode;
 
-const DEMO_PASSWORD: &str = "Gongkai-Demo-2022";
-
-/// Posts a form from this server's pages (Origin), with the cookie when given.
-async fn post_form(
-    server: &TestServer,
-    path: &str,
-    fields: &[(&str, &str)],
-    cookie: Option<&str>,
-) -> reqwest::Response {
-    let body = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
-    let request = client()
-        .post(server.url(path))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ORIGIN, server.url(""))
-        .body(body);
-    let request = match cookie {
-        Some(cookie) => request.header(COOKIE, cookie),
-        None => request,
-    };
-    request.send().await.expect("post")
-}
-
-async fn sign_in_with(server: &TestServer, username: &str, password: &str) -> reqwest::Response {
+/// The answer of the sign-in form, whatever it is.
+async fn login_response(server: &TestServer, username: &str, password: &str) -> reqwest::Response {
     post_form(server, "/auth/login", &[("username", username), ("password", password)], None).await
-}
-
-/// Signs in through the form and returns the session cookie pair.
-async fn sign_in(server: &TestServer, username: &str) -> String {
-    sign_in_as(server, username, DEMO_PASSWORD).await
-}
-
-async fn sign_in_as(server: &TestServer, username: &str, password: &str) -> String {
-    let response = sign_in_with(server, username, password).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {username}");
-    assert!(!response.headers()[LOCATION].to_str().expect("location").starts_with("/login"), "{username} signed in");
-    let set = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("gongkai_session="))
-        .unwrap_or_else(|| panic!("{username}: no session cookie"))
-        .to_string();
-    set.split(';').next().expect("pair").to_string()
 }
 
 async fn get(server: &TestServer, path: &str, cookie: &str) -> reqwest::Response {
@@ -167,14 +126,6 @@ async fn a_district_admin_gets_403_for_the_audit_page_and_its_export() {
     server.stop().await;
 }
 
-/// The CSRF token of a signed-in page.
-fn csrf_token(html: &str) -> String {
-    let at = html.find("name=\"csrf_token\"").expect("the page has the csrf field");
-    let rest = &html[at..];
-    let start = rest.find("value=\"").expect("value") + "value=\"".len();
-    rest[start..start + rest[start..].find('"').expect("end of value")].to_string()
-}
-
 /// The id of a user on the users page (from its row's forms).
 fn user_id(html: &str, username: &str) -> String {
     let row = &html[html.find(&format!("data-username=\"{username}\"")).expect("the user's row")..];
@@ -206,7 +157,7 @@ async fn creating_a_user_from_the_form_works_and_appears_in_the_audit_log() {
     assert_eq!(location(&response), "/admin/users?status=created");
     let html = get(&server, "/admin/users?status=created", &admin).await.text().await.expect("users page");
     assert!(html.contains("用户已创建") && html.contains("wang-dalian") && html.contains("王大连"));
-    sign_in_as(&server, "wang-dalian", "Dalian-Haiguan-2024").await;
+    sign_in_with(&server, "wang-dalian", "Dalian-Haiguan-2024").await;
 
     let html =
         get(&server, "/admin/audit?actor=demo-hq-admin&entity_type=user", &admin).await.text().await.expect("log");
@@ -278,7 +229,7 @@ async fn a_disabled_user_cannot_sign_in_until_enabled_again() {
     assert!(html.contains("已停用"));
     // The open session ended, and signing in is refused with the Chinese reason.
     assert_eq!(get(&server, "/offices", &viewer).await.status(), StatusCode::SEE_OTHER);
-    let refused = sign_in_with(&server, "demo-tianjin-viewer", DEMO_PASSWORD).await;
+    let refused = login_response(&server, "demo-tianjin-viewer", DEMO_PASSWORD).await;
     assert_eq!(location(&refused), "/login?error=disabled");
     let html =
         client().get(server.url("/login?error=disabled")).send().await.expect("login").text().await.expect("body");
@@ -310,8 +261,8 @@ async fn resetting_a_password_ends_the_users_sessions() {
         post_form(&server, &path, &[("csrf_token", &csrf), ("new_password", "Xingang-Reset-2024")], Some(&admin)).await;
     assert_eq!(location(&response), "/admin/users?status=reset");
     assert_eq!(get(&server, "/offices/0201", &filer).await.status(), StatusCode::SEE_OTHER, "the session ended");
-    assert_eq!(location(&sign_in_with(&server, "demo-xingang-filer", DEMO_PASSWORD).await), "/login?error=invalid");
-    sign_in_as(&server, "demo-xingang-filer", "Xingang-Reset-2024").await;
+    assert_eq!(location(&login_response(&server, "demo-xingang-filer", DEMO_PASSWORD).await), "/login?error=invalid");
+    sign_in_with(&server, "demo-xingang-filer", "Xingang-Reset-2024").await;
     assert_eq!(get(&server, "/admin/audit", &admin).await.status(), StatusCode::OK, "the admin's own session stays");
     server.stop().await;
 }
@@ -355,5 +306,65 @@ async fn a_created_token_authenticates_the_offices_api_and_stops_working_after_r
     assert_eq!(offices(token).await.status(), StatusCode::UNAUTHORIZED);
     let html = get(&server, "/admin/audit?entity_type=api_token", &admin).await.text().await.expect("log");
     assert!(cells(&html, "audit-summary").len() >= 2, "creation and revocation are audited");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_administrator_grants_and_removes_roles_and_the_users_scope_follows_at_its_next_request() {
+    let server = TestServer::start().await;
+    let admin = sign_in(&server, "demo-hq-admin").await;
+    let viewer = sign_in(&server, "demo-tianjin-viewer").await;
+    assert_eq!(get(&server, "/offices/4200", &viewer).await.status(), StatusCode::NOT_FOUND, "青岛 is out of scope");
+    let html = get(&server, "/admin/users", &admin).await.text().await.expect("users page");
+    let (csrf, id) = (csrf_token(&html), user_id(&html, "demo-tianjin-viewer"));
+    let path = format!("/admin/users/{id}/grants");
+    let grant = |change: &'static str, role: &'static str, office: &'static str| {
+        let fields =
+            [("csrf_token", csrf.clone()), ("change", change.into()), ("role", role.into()), ("office", office.into())];
+        let (server, admin, path) = (&server, &admin, &path);
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            location(&post_form(server, path, &fields, Some(admin)).await)
+        }
+    };
+    assert_eq!(
+        grant("add", "district_viewer", "4201").await,
+        "/admin/users?error=office",
+        "a role needs an office of its kind"
+    );
+    assert_eq!(grant("add", "district_viewer", "4200").await, "/admin/users?status=granted");
+    assert_eq!(grant("add", "district_viewer", "4200").await, "/admin/users?error=grant_unchanged");
+    assert_eq!(get(&server, "/offices/4200", &viewer).await.status(), StatusCode::OK, "青岛 is now in scope");
+    let html = get(&server, "/admin/users", &admin).await.text().await.expect("users page");
+    assert!(html.contains("直属海关查看员 · 4200"), "the page lists the new role");
+
+    assert_eq!(grant("remove", "district_viewer", "0200").await, "/admin/users?status=ungranted");
+    assert_eq!(get(&server, "/offices/0201", &viewer).await.status(), StatusCode::NOT_FOUND, "天津 left the scope");
+    assert_eq!(
+        grant("remove", "district_viewer", "4200").await,
+        "/admin/users?error=last_grant",
+        "the last role stays"
+    );
+    let page = get(&server, "/admin/users?error=last_grant", &admin).await.text().await.expect("page");
+    assert!(page.contains("不能移除账号的最后一个角色"), "the refusal is explained in Chinese");
+
+    let audit = get(&server, "/admin/audit?entity_type=user", &admin).await.text().await.expect("audit");
+    assert!(audit.contains("授予用户 demo-tianjin-viewer 角色"), "the grant is in the audit log");
+    assert!(audit.contains("revoke"), "the removal is in the audit log");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_administrator_cannot_remove_their_own_administrator_role() {
+    let server = TestServer::start().await;
+    let admin = sign_in(&server, "demo-hq-admin").await;
+    let html = get(&server, "/admin/users", &admin).await.text().await.expect("users page");
+    let (csrf, id) = (csrf_token(&html), user_id(&html, "demo-hq-admin"));
+    let path = format!("/admin/users/{id}/grants");
+    let add = [("csrf_token", csrf.as_str()), ("change", "add"), ("role", "hq_viewer"), ("office", "0000")];
+    assert_eq!(location(&post_form(&server, &path, &add, Some(&admin)).await), "/admin/users?status=granted");
+    let remove = [("csrf_token", csrf.as_str()), ("change", "remove"), ("role", "hq_admin"), ("office", "0000")];
+    assert_eq!(location(&post_form(&server, &path, &remove, Some(&admin)).await), "/admin/users?error=own_admin");
+    assert_eq!(get(&server, "/admin/users", &admin).await.status(), StatusCode::OK, "still the administrator");
     server.stop().await;
 }

@@ -361,3 +361,68 @@ async fn the_hq_administrator_signs_in_and_out_with_and_without_javascript() {
         client.close().await.expect("close");
     }
 }
+
+/// The labels of the main navigation, in order.
+async fn nav_labels(client: &Client) -> Vec<String> {
+    let mut labels = Vec::new();
+    for link in client.find_all(Locator::Css("nav.main-nav .main-nav__label")).await.expect("navigation") {
+        labels.push(link.text().await.expect("label"));
+    }
+    labels
+}
+
+#[tokio::test]
+async fn every_demo_role_lands_on_its_own_home_page_and_sees_only_its_own_navigation() {
+    let Some(rig) = Rig::start().await else { return };
+    // (user name, home page, navigation, districts the directory shows)
+    let roles: [(&str, &str, &[&str], usize); 5] = [
+        ("demo-hq-admin", "/", &["全国概览", "标准目录", "机构名录", "系统管理"], 42),
+        ("demo-hq-viewer", "/", &["全国概览", "标准目录", "机构名录", "系统管理"], 42),
+        ("demo-tianjin-admin", "/offices/0200", &["标准目录", "机构名录"], 1),
+        ("demo-tianjin-viewer", "/offices/0200", &["标准目录", "机构名录"], 1),
+        ("demo-xingang-filer", "/offices/0201", &["标准目录", "机构名录"], 1),
+    ];
+    for javascript in [false, true] {
+        let client = rig.browser(javascript).await;
+        for (username, home, navigation, districts) in roles {
+            sign_in(&client, &rig, username, javascript).await;
+            let url = client.current_url().await.expect("url");
+            assert_eq!(url.path(), home, "{username} lands on its home page (javascript: {javascript})");
+            assert_eq!(nav_labels(&client).await, navigation, "{username}'s navigation (javascript: {javascript})");
+            screenshot(&client, &format!("home-{username}{}", if javascript { "" } else { "-no-js" })).await;
+            if javascript {
+                client
+                    .wait()
+                    .at_most(Duration::from_secs(30))
+                    .for_element(Locator::Css("body[data-hydrated='true']"))
+                    .await
+                    .expect("hydrates");
+            }
+            // With JavaScript this is client-side routing: the directory comes from a server function called
+            // with the session's CSRF token, which the server insists on.
+            client
+                .find(Locator::Css("nav.main-nav a[href='/offices']"))
+                .await
+                .expect("nav link")
+                .click()
+                .await
+                .expect("click");
+            client
+                .wait()
+                .at_most(Duration::from_secs(15))
+                .for_element(Locator::Css("form.search-form"))
+                .await
+                .unwrap_or_else(|_| panic!("{username}: the directory opens (javascript: {javascript})"));
+            let shown = client.find_all(Locator::Css("details.district")).await.expect("districts").len();
+            assert_eq!(shown, districts, "{username} sees its districts only (javascript: {javascript})");
+            client.find(Locator::Css(".account__signout button")).await.expect("退出").click().await.expect("out");
+            client
+                .wait()
+                .at_most(Duration::from_secs(15))
+                .for_element(Locator::Css("a.account__signin"))
+                .await
+                .expect("signed out");
+        }
+        client.close().await.expect("close");
+    }
+}

@@ -6,12 +6,10 @@
 
 use std::collections::BTreeSet;
 
-use gongkai_tests::{client, TestServer};
-use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use gongkai_tests::{client, session, sign_in, Session, TestServer};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-
-const DEMO_PASSWORD: &str = "Gongkai-Demo-2022";
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +24,13 @@ enum Rule {
     HqAdmin,
     /// HQ everything; every other role its own scope only.
     Scoped,
+    /// Changing an office's returns: 总署办公厅管理员 everywhere; the direct customs administrator and the filer in
+    /// their own scope; viewers never.
+    ScopedWrite,
+    /// Deciding on an office's returns: 总署办公厅管理员 everywhere; the direct customs administrator in its district.
+    ScopedVerify,
+    /// A signed-in caller's own things only (the report of its own upload), whatever its role.
+    OwnOnly,
 }
 
 /// What is asked of a route: the request (`{own}` / `{other}` fill in below) and, for lists that are cut to the
@@ -148,7 +153,161 @@ const MATRIX: &[Entry] = &[
         other: marked("code={other}", "{other_name}"),
         rule: Rule::Scoped,
     },
+    Entry {
+        route: "page /returns",
+        own: marked("/returns", "填报记录"),
+        other: marked("/returns", "填报记录"),
+        rule: Rule::SignedIn,
+    },
+    Entry {
+        route: "page /returns/{id}",
+        own: marked("/returns/{own_return}", "新港海关"),
+        other: marked("/returns/{other_return}", "{other_name}"),
+        rule: Rule::Scoped,
+    },
+    Entry {
+        route: "page /returns/uploads/{key}",
+        own: marked("/returns/uploads/{own_report}", "upload-report"),
+        other: marked("/returns/uploads/{other_report}", "upload-report"),
+        rule: Rule::OwnOnly,
+    },
+    Entry { route: "fn /api/fn/returns", own: same(""), other: same(""), rule: Rule::SignedIn },
+    Entry {
+        route: "fn /api/fn/return",
+        own: marked("id={own_return}", "新港海关"),
+        other: marked("id={other_return}", "{other_name}"),
+        rule: Rule::Scoped,
+    },
+    Entry {
+        route: "fn /api/fn/upload_report",
+        own: same("key={own_report}"),
+        other: same("key={other_report}"),
+        rule: Rule::OwnOnly,
+    },
+    // The server's own routes. Form posts send the caller's CSRF token (`{csrf}`) and input that an authorised
+    // caller gets refused for its content (so nothing changes), or that changes nothing that matters here.
+    Entry { route: "get /health", own: same("/health"), other: same("/health"), rule: Rule::Public },
+    Entry {
+        route: "get /lang/{code}",
+        own: same("/lang/en?next=%2Fcatalog"),
+        other: same("/lang/zh?next=%2Fcatalog"),
+        rule: Rule::Public,
+    },
+    Entry {
+        route: "post /auth/login",
+        own: same("username=demo-hq-viewer&password=Gongkai-Demo-2022"),
+        other: same("username=demo-hq-viewer&password=Gongkai-Demo-2022"),
+        rule: Rule::Public,
+    },
+    // Signing out without a session just shows the sign-in page: there is nothing to end.
+    Entry {
+        route: "post /auth/logout",
+        own: same("csrf_token={csrf}"),
+        other: same("csrf_token={csrf}"),
+        rule: Rule::Public,
+    },
+    Entry {
+        route: "post /account/password",
+        own: same("csrf_token={csrf}&current_password=x&new_password=Aa-1234567&repeat_password=Bb-1234567"),
+        other: same("csrf_token={csrf}&current_password=x&new_password=Aa-1234567&repeat_password=Bb-1234567"),
+        rule: Rule::SignedIn,
+    },
+    Entry {
+        route: "get /admin/audit.xlsx",
+        own: same("/admin/audit.xlsx"),
+        other: same("/admin/audit.xlsx?office=4200"),
+        rule: Rule::Hq,
+    },
+    Entry {
+        route: "post /admin/users",
+        own: same("csrf_token={csrf}&username=&display_name=&password=&role=hq_viewer&office=0000"),
+        other: same("csrf_token={csrf}&username=&display_name=&password=&role=hq_viewer&office=4200"),
+        rule: Rule::HqAdmin,
+    },
+    Entry {
+        route: "post /admin/users/{id}/password",
+        own: same("csrf_token={csrf}&new_password=short"),
+        other: same("csrf_token={csrf}&new_password=short"),
+        rule: Rule::HqAdmin,
+    },
+    Entry {
+        route: "post /admin/users/{id}/grants",
+        own: same("csrf_token={csrf}&change=add&role=district_viewer&office=9999"),
+        other: same("csrf_token={csrf}&change=add&role=district_viewer&office=4200x"),
+        rule: Rule::HqAdmin,
+    },
+    Entry {
+        route: "post /admin/users/{id}/{act}",
+        own: same("csrf_token={csrf}"),
+        other: same("csrf_token={csrf}"),
+        rule: Rule::HqAdmin,
+    },
+    Entry {
+        route: "post /admin/tokens",
+        own: same("csrf_token={csrf}&name=&role=hq_viewer&office=0000"),
+        other: same("csrf_token={csrf}&name=&role=hq_viewer&office=4200"),
+        rule: Rule::HqAdmin,
+    },
+    Entry {
+        route: "post /admin/tokens/{id}/revoke",
+        own: same("csrf_token={csrf}"),
+        other: same("csrf_token={csrf}"),
+        rule: Rule::HqAdmin,
+    },
+    Entry {
+        route: "get /returns/template.xlsx",
+        own: same("/returns/template.xlsx?office=0201&period=2022Q3"),
+        other: same("/returns/template.xlsx?office={other}&period=2022Q3"),
+        rule: Rule::Scoped,
+    },
+    // A multipart form without a file (see `call`): the route is for every signed-in caller; the office of each
+    // file is checked on its own (tests/tests/returns.rs).
+    Entry { route: "post /returns/upload", own: same(""), other: same(""), rule: Rule::SignedIn },
+    Entry {
+        route: "post /returns/confirm",
+        own: same("csrf_token={csrf}&ids="),
+        other: same("csrf_token={csrf}&ids="),
+        rule: Rule::SignedIn,
+    },
+    // The returns of `{own_return}` and `{other_return}` are submitted already: a permitted caller is told the
+    // state does not allow it (nothing changes), the others are refused or told it does not exist.
+    Entry {
+        route: "post /returns/{id}/confirm",
+        own: same("/returns/{own_return}/confirm|csrf_token={csrf}"),
+        other: same("/returns/{other_return}/confirm|csrf_token={csrf}"),
+        rule: Rule::ScopedWrite,
+    },
+    Entry {
+        route: "post /returns/{id}/discard",
+        own: same("/returns/{own_return}/discard|csrf_token={csrf}"),
+        other: same("/returns/{other_return}/discard|csrf_token={csrf}"),
+        rule: Rule::ScopedWrite,
+    },
+    Entry {
+        route: "post /returns/{id}/decision",
+        own: same("/returns/{own_return}/decision|csrf_token={csrf}&decision=return"),
+        other: same("/returns/{other_return}/decision|csrf_token={csrf}&decision=return"),
+        rule: Rule::ScopedVerify,
+    },
+    Entry {
+        route: "get /returns/{id}/file",
+        own: same("/returns/{own_return}/file"),
+        other: same("/returns/{other_return}/file"),
+        rule: Rule::Scoped,
+    },
 ];
+
+/// The concrete path of a server route with path parameters: the user of `{id}` is the 新港 filer (enabled
+/// again by `/enable`, a no-op), the token of `{id}` does not exist.
+fn concrete_path(route_path: &str, filer_id: i64) -> String {
+    match route_path {
+        "/admin/users/{id}/password" => format!("/admin/users/{filer_id}/password"),
+        "/admin/users/{id}/grants" => format!("/admin/users/{filer_id}/grants"),
+        "/admin/users/{id}/{act}" => format!("/admin/users/{filer_id}/enable"),
+        "/admin/tokens/{id}/revoke" => "/admin/tokens/999999/revoke".to_string(),
+        other => other.to_string(),
+    }
+}
 
 /// The five demo roles: user name and whether it holds an HQ role (the HQ administrator is `demo-hq-admin`).
 const ROLES: [(&str, bool); 5] = [
@@ -169,14 +328,21 @@ enum Scope {
 const HQ_ADMIN: &str = "demo-hq-admin";
 
 /// The expected answer of `rule` for a caller (`None`: signed out; `admin`: the caller is the HQ administrator).
-fn expected(rule: Rule, caller: Option<bool>, admin: bool, scope: Scope) -> bool {
+fn expected(rule: Rule, caller: Option<bool>, who: &str, scope: Scope) -> bool {
+    let admin = who == HQ_ADMIN;
+    let own = scope == Scope::Own;
+    let writer = matches!(who, "demo-hq-admin" | "demo-tianjin-admin" | "demo-xingang-filer");
+    let verifier = matches!(who, "demo-hq-admin" | "demo-tianjin-admin");
     match (rule, caller) {
         (Rule::Public, _) => true,
         (_, None) => false,
         (Rule::SignedIn, Some(_)) => true,
         (Rule::Hq, Some(hq)) => hq,
         (Rule::HqAdmin, Some(_)) => admin,
-        (Rule::Scoped, Some(hq)) => hq || scope == Scope::Own,
+        (Rule::Scoped, Some(hq)) => hq || own,
+        (Rule::ScopedWrite, Some(_)) => writer && (admin || own),
+        (Rule::ScopedVerify, Some(_)) => verifier && (admin || own),
+        (Rule::OwnOnly, Some(_)) => own,
     }
 }
 
@@ -192,29 +358,10 @@ fn served_routes() -> BTreeSet<String> {
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {
         routes.insert(format!("fn {path}"));
     }
+    for (method, path) in server::web::SERVER_ROUTES {
+        routes.insert(format!("{} {path}", method.to_ascii_lowercase()));
+    }
     routes
-}
-
-/// Signs in through the form and returns the session cookie pair.
-async fn sign_in(server: &TestServer, username: &str) -> String {
-    let response = client()
-        .post(server.url("/auth/login"))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ORIGIN, server.url(""))
-        .body(format!("username={username}&password={DEMO_PASSWORD}"))
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {username}");
-    let set = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("gongkai_session="))
-        .unwrap_or_else(|| panic!("{username}: no session cookie"))
-        .to_string();
-    set.split(';').next().expect("pair").to_string()
 }
 
 /// Another office of 青岛海关 (4200) in force today: its code and name.
@@ -243,15 +390,103 @@ async fn other_office(server: &TestServer) -> (String, String) {
     (first["code"].as_str().expect("code").to_string(), first["name"].as_str().expect("name").to_string())
 }
 
-/// The answer of one probe: (allowed, status, a short excerpt for the failure message).
+/// Who calls: a name, the signed-in session (none: signed out), whether it holds an HQ role, the key of an upload
+/// report of its own and of someone else's.
+struct Caller {
+    who: String,
+    session: Option<Session>,
+    hq: Option<bool>,
+    own_report: String,
+    other_report: String,
+}
+
+/// What the run needs besides the caller: another district's office, the 新港 filer's user id, a submitted return
+/// of 新港海关 and one of the other office.
+struct Fixture {
+    other: (String, String),
+    filer_id: i64,
+    own_return: i64,
+    other_return: i64,
+}
+
+/// A submitted return of `office` (the return fixture of 新港海关 moved to `office`), stored as the CLI would.
+async fn submitted_return(server: &TestServer, office: &str) -> i64 {
+    use analytics::returns::ParseContext;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../analytics/tests/fixtures/returns/filled.xlsx");
+    let bytes = std::fs::read(path).expect("fixture");
+    let catalog = analytics::catalog::standard_catalog().expect("catalog");
+    let today = app::services::today_in_china();
+    let outcome = analytics::returns::parse_return(
+        &bytes,
+        analytics::sheets::SourceFormat::Xlsx,
+        &ParseContext::new(today, &catalog),
+    );
+    let mut snapshot = outcome.accepted().expect("valid fixture").clone();
+    snapshot.office = analytics::offices::OfficeCode::parse(office).expect("code");
+    let store = server.server.store.as_ref();
+    let draft = app::store::NewReturnDraft {
+        snapshot,
+        catalog_code: catalog.code.clone(),
+        template_version: Some("1".into()),
+        source: app::store::ReturnSource::Excel,
+        source_name: Some(format!("{office}.xlsx")),
+        content_sha256: format!("matrix-{office}"),
+        warnings: Vec::new(),
+        file: Some(bytes),
+    };
+    let actor = app::store::Actor::cli();
+    let app::store::DraftOutcome::Created(id) = store.create_return_draft(&draft, &actor).await.expect("draft") else {
+        panic!("a new draft");
+    };
+    store.submit_return(id, chrono::Utc::now(), &actor).await.expect("submit");
+    id
+}
+
+/// The key of an upload report of `caller` (an upload of a workbook with errors).
+async fn report_of(server: &TestServer, caller: &Session) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../analytics/tests/fixtures/returns/errors.xlsx");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", caller.csrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(std::fs::read(path).expect("fixture")).file_name("errors.xlsx"));
+    let response = client()
+        .post(server.url("/returns/upload"))
+        .header(COOKIE, &caller.cookie)
+        .header(ORIGIN, server.url(""))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let location = response.headers()[LOCATION].to_str().expect("location").to_string();
+    location.strip_prefix("/returns/uploads/").unwrap_or_else(|| panic!("a report: {location}")).to_string()
+}
+
+/// The answer of one probe: (allowed, status).
 async fn call(
     server: &TestServer,
     entry: &Entry,
     probe: &Probe,
-    cookie: Option<&str>,
-    other: &(String, String),
+    caller: &Caller,
+    fixture: &Fixture,
 ) -> (bool, StatusCode) {
-    let fill = |text: &str| text.replace("{other_name}", &other.1).replace("{other}", &other.0);
+    let fresh;
+    // Signing in ends the session the request carries, and signing out ends it: both use a fresh session of the
+    // caller, so the caller's own session lives on for the other probes.
+    let session = if matches!(entry.route, "post /auth/login" | "post /auth/logout") && caller.session.is_some() {
+        fresh = session(server, &caller.who).await;
+        Some(&fresh)
+    } else {
+        caller.session.as_ref()
+    };
+    let csrf = session.map(|s| s.csrf.as_str()).unwrap_or("");
+    let fill = |text: &str| {
+        text.replace("{other_name}", &fixture.other.1)
+            .replace("{other_return}", &fixture.other_return.to_string())
+            .replace("{own_return}", &fixture.own_return.to_string())
+            .replace("{other_report}", &caller.other_report)
+            .replace("{own_report}", &caller.own_report)
+            .replace("{other}", &fixture.other.0)
+            .replace("{csrf}", csrf)
+    };
     let target = fill(probe.target);
     let (kind, path) = entry.route.split_once(' ').expect("kind and path");
     let request = match kind {
@@ -260,7 +495,7 @@ async fn call(
                 .find(|(p, _)| *p == path)
                 .map(|(_, m)| m)
                 .expect("registered server function");
-            if method == Method::GET {
+            let request = if method == Method::GET {
                 client().get(server.url(&format!("{path}?{target}")))
             } else {
                 client()
@@ -268,18 +503,51 @@ async fn call(
                     .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                     .header(ORIGIN, server.url(""))
                     .body(target)
+            };
+            // What the browser's client sends (app::functions::client::CsrfClient).
+            match session {
+                Some(session) => request.header("x-csrf-token", &session.csrf),
+                None => request,
             }
+        }
+        "post" if path == "/returns/upload" => client()
+            .post(server.url(path))
+            .header(ORIGIN, server.url(""))
+            .multipart(reqwest::multipart::Form::new().text("csrf_token", csrf.to_string())),
+        "post" => {
+            // `PATH|BODY` when the probe names its own path.
+            let (url, body) = match target.split_once('|') {
+                Some((url, body)) => (url.to_string(), body.to_string()),
+                None => (concrete_path(path, fixture.filer_id), target),
+            };
+            client()
+                .post(server.url(&url))
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(ORIGIN, server.url(""))
+                .body(body)
         }
         _ => client().get(server.url(&target)),
     };
-    let request = match cookie {
-        Some(cookie) => request.header(COOKIE, cookie),
+    let request = match session {
+        Some(session) => request.header(COOKIE, &session.cookie),
         None => request,
     };
     let response = request.send().await.unwrap_or_else(|e| panic!("{}: {e}", entry.route));
     let status = response.status();
+    let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let body = response.text().await.unwrap_or_default();
-    let allowed = status.is_success() && probe.marker.is_none_or(|m| body.contains(&fill(m)));
+    let allowed = match kind {
+        // The server's own routes answer a refused caller with 401/403 or send it to sign in; an authorised one
+        // gets its answer, often a redirect back to the form with a status or an error about the input.
+        "get" | "post" => {
+            let refused = matches!(status.as_u16(), 401 | 403 | 404 | 405)
+                || (status.is_redirection() && location.starts_with("/login?next="))
+                || location.contains("error=forbidden")
+                || location.contains("error=not_found");
+            !refused
+        }
+        _ => status.is_success() && probe.marker.is_none_or(|m| body.contains(&fill(m))),
+    };
     (allowed, status)
 }
 
@@ -293,21 +561,49 @@ async fn every_route_has_a_rule_and_each_role_gets_exactly_what_its_scope_allows
     assert!(stale.is_empty(), "matrix entries for routes the router no longer serves: {stale:?}");
 
     let server = TestServer::start().await;
+    let filer_id =
+        server.server.store.find_user_for_login("demo-xingang-filer").await.expect("store").expect("the demo filer").id;
     let other = other_office(&server).await;
+    let fixture = Fixture {
+        own_return: submitted_return(&server, "0201").await,
+        other_return: submitted_return(&server, &other.0).await,
+        other,
+        filer_id,
+    };
     let mut failures = Vec::new();
-    let mut callers: Vec<(String, Option<String>, Option<bool>)> = vec![("signed out".into(), None, None)];
+    let mut callers = vec![Caller {
+        who: "signed out".into(),
+        session: None,
+        hq: None,
+        own_report: "none".into(),
+        other_report: "none".into(),
+    }];
     for (username, hq) in ROLES {
-        callers.push((username.to_string(), Some(sign_in(&server, username).await), Some(hq)));
+        let session = session(&server, username).await;
+        let own_report = report_of(&server, &session).await;
+        callers.push(Caller {
+            who: username.to_string(),
+            session: Some(session),
+            hq: Some(hq),
+            own_report,
+            other_report: String::new(),
+        });
+    }
+    // Everyone's "other" report is the next caller's own.
+    let reports: Vec<String> = callers.iter().map(|c| c.own_report.clone()).collect();
+    for (index, caller) in callers.iter_mut().enumerate().skip(1) {
+        caller.other_report = reports[if index + 1 < reports.len() { index + 1 } else { 1 }].clone();
     }
     for entry in MATRIX {
-        for (who, cookie, hq) in &callers {
+        for caller in &callers {
             for (scope, probe) in [(Scope::Own, &entry.own), (Scope::Other, &entry.other)] {
-                let want = expected(entry.rule, *hq, who == HQ_ADMIN, scope);
-                let (got, status) = call(&server, entry, probe, cookie.as_deref(), &other).await;
+                let want = expected(entry.rule, caller.hq, &caller.who, scope);
+                let (got, status) = call(&server, entry, probe, caller, &fixture).await;
                 if got != want {
                     failures.push(format!(
-                        "{} as {who} ({scope:?} scope): expected {}, got {} (status {status})",
+                        "{} as {} ({scope:?} scope): expected {}, got {} (status {status})",
                         entry.route,
+                        caller.who,
                         if want { "allow" } else { "deny" },
                         if got { "allow" } else { "deny" },
                     ));
@@ -382,19 +678,23 @@ async fn a_district_or_office_role_is_sent_from_the_national_overview_to_its_own
 async fn an_office_out_of_scope_reads_exactly_like_an_unknown_code() {
     let server = TestServer::start().await;
     let (code, _) = other_office(&server).await;
-    let cookie = sign_in(&server, "demo-tianjin-viewer").await;
+    let Session { cookie, csrf } = session(&server, "demo-tianjin-viewer").await;
     let ask = |code: String| {
         client()
             .post(server.url("/api/fn/office"))
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
             .body(format!("code={code}"))
             .send()
     };
+    let own = ask("0201".into()).await.expect("own office");
+    assert_eq!(own.status(), StatusCode::OK, "the viewer reads its own district's office");
     let hidden = ask(code.clone()).await.expect("out of scope");
     let (hidden_status, hidden_body) = (hidden.status(), hidden.text().await.expect("body"));
     let unknown = ask("9999".into()).await.expect("unknown");
     let (unknown_status, unknown_body) = (unknown.status(), unknown.text().await.expect("body"));
+    assert_eq!(hidden_status, StatusCode::NOT_FOUND);
     assert_eq!(hidden_status, unknown_status);
     assert_eq!(hidden_body.replace(&code, "9999"), unknown_body, "the same message apart from the code");
     let page = client().get(server.url(&format!("/offices/{code}"))).header(COOKIE, &cookie).send().await;
@@ -416,5 +716,73 @@ async fn an_api_token_sees_the_offices_of_its_own_scope_only() {
     assert!(district.contains("新港海关") && !district.contains("青岛海关"), "{district}");
     let filer = offices(server.api_token(app::auth::Role::OfficeFiler, "0201").await).await;
     assert!(filer.contains("新港海关") && !filer.contains("青岛海关"), "{filer}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_server_function_called_with_the_session_cookie_but_without_its_csrf_token_is_refused() {
+    let server = TestServer::start().await;
+    let Session { cookie, csrf } = session(&server, "demo-hq-admin").await;
+    let call = |path: &'static str, token: Option<&str>, body: &str| {
+        let mut request = client()
+            .post(server.url(path))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(COOKIE, &cookie)
+            .body(body.to_string());
+        if let Some(token) = token {
+            request = request.header("x-csrf-token", token);
+        }
+        request.send()
+    };
+    for path in ["/api/fn/admin_users", "/api/fn/session", "/api/fn/directory"] {
+        let missing = call(path, None, "").await.expect("call");
+        assert_eq!(missing.status(), StatusCode::FORBIDDEN, "{path} without the token");
+        let body: Value = missing.json().await.expect("json");
+        assert_eq!(body["error"]["message"], "表单已失效或缺少安全校验码：请刷新页面后重试。", "{path}");
+        let wrong = call(path, Some("not-the-token"), "").await.expect("call");
+        assert_eq!(wrong.status(), StatusCode::FORBIDDEN, "{path} with a wrong token");
+        let right = call(path, Some(&csrf), "").await.expect("call");
+        assert_eq!(right.status(), StatusCode::OK, "{path} with the token");
+    }
+    // A plain HTML form (no script, no header) carries the token as a field; the function still gets its body.
+    let form = call("/api/fn/office", None, &format!("csrf_token={csrf}&code=0201")).await.expect("form");
+    assert_eq!(form.status(), StatusCode::OK);
+    assert!(form.text().await.expect("body").contains("新港海关"), "the arguments reach the function");
+    // A GET-encoded call (what SameSite=Lax lets a cross-site link make) needs it too, in the query.
+    let get = client().get(server.url("/api/fn/session")).header(COOKIE, &cookie).send().await.expect("get");
+    assert_eq!(get.status(), StatusCode::FORBIDDEN);
+    // Without a cookie there is no ambient credential to abuse: public functions answer without a token.
+    let anonymous = client()
+        .post(server.url("/api/fn/catalog"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .expect("anonymous");
+    assert_eq!(anonymous.status(), StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_api_write_relying_on_the_session_cookie_needs_the_csrf_token_but_a_bearer_token_does_not() {
+    let server = TestServer::start().await;
+    let Session { cookie, csrf } = session(&server, "demo-hq-admin").await;
+    // No API v1 route accepts a write yet: the guard answers before the router's 404/405 would.
+    let refused = client().post(server.url("/api/v1/offices")).header(COOKIE, &cookie).send().await.expect("post");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let passed = client()
+        .post(server.url("/api/v1/offices"))
+        .header(COOKIE, &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .expect("post");
+    assert_ne!(passed.status(), StatusCode::FORBIDDEN, "with the token the request reaches the router");
+    let bearer = client()
+        .post(server.url("/api/v1/offices"))
+        .bearer_auth(server.hq_viewer_token().await)
+        .send()
+        .await
+        .expect("post");
+    assert_ne!(bearer.status(), StatusCode::FORBIDDEN, "a bearer token carries no ambient credential");
     server.stop().await;
 }

@@ -6,22 +6,13 @@ use std::str::FromStr;
 
 use app::auth::tokens::token_sha256;
 use chrono::{Duration, SecondsFormat, Utc};
-use gongkai_tests::{client, encode, TestServer};
-use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use gongkai_tests::{client, csrf_token, post_form_from, TestServer, DEMO_ACCOUNTS, DEMO_PASSWORD};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
-const DEMO_PASSWORD: &str = "Gongkai-Demo-2022";
-
-/// The demo accounts: (user name, display name, home page).
-const ACCOUNTS: [(&str, &str, &str); 5] = [
-    ("demo-hq-admin", "总署办公厅（演示管理员）", "/"),
-    ("demo-hq-viewer", "总署办公厅（演示查看员）", "/"),
-    ("demo-tianjin-admin", "天津海关办公室（演示管理员）", "/offices/0200"),
-    ("demo-tianjin-viewer", "天津海关办公室（演示查看员）", "/offices/0200"),
-    ("demo-xingang-filer", "新港海关（演示填报员）", "/offices/0201"),
-];
+const ACCOUNTS: [(&str, &str, &str); 5] = DEMO_ACCOUNTS;
 
 /// POSTs an HTML form, from this server's own origin unless `origin` says otherwise.
 async fn post_form(
@@ -31,19 +22,7 @@ async fn post_form(
     cookie: Option<&str>,
     origin: Option<&str>,
 ) -> reqwest::Response {
-    let body = fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
-    let mut request = client()
-        .post(server.url(path))
-        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(reqwest::header::ACCEPT, "text/html")
-        .body(body);
-    if let Some(origin) = origin {
-        request = request.header(ORIGIN, origin);
-    }
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    request.send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    post_form_from(server, path, fields, cookie, origin).await
 }
 
 fn own_origin(server: &TestServer) -> String {
@@ -92,14 +71,6 @@ async fn sign_in(server: &TestServer, username: &str, password: &str) -> String 
     let cookies = session_set_cookies(&response);
     assert_eq!(cookies.len(), 1, "one session cookie: {cookies:?}");
     cookie_pair(&cookies[0])
-}
-
-/// The CSRF token of the signed-in page (the hidden field of the 退出 form).
-fn csrf_token(html: &str) -> String {
-    let at = html.find("name=\"csrf_token\"").expect("the page has the csrf field");
-    let rest = &html[at..];
-    let start = rest.find("value=\"").expect("value") + "value=\"".len();
-    rest[start..start + rest[start..].find('"').expect("end of value")].to_string()
 }
 
 async fn page(server: &TestServer, path: &str, cookie: Option<&str>) -> String {

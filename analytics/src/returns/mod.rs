@@ -21,6 +21,8 @@
 //! The guide's quotations are verbatim from the notice (`seed/000_245636b084cd874a.txt`), except that spaces left
 //! by text extraction (`企业群众, 匹配`) are removed; the notice's half-width commas are kept.
 
+#[cfg(feature = "engine")]
+pub mod batch;
 pub mod diff;
 #[cfg(feature = "engine")]
 pub mod import;

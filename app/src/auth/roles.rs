@@ -234,6 +234,12 @@ impl Principal {
         self.grants.iter().any(|g| g.role.writes() && g.covers(office, hierarchy))
     }
 
+    /// Whether the principal may verify (accept or return) the returns of `office`: 总署办公厅管理员, or the
+    /// administrator of the direct customs the office belongs to on the hierarchy's date.
+    pub fn can_verify_office(&self, office: &OfficeCode, hierarchy: &Hierarchy<'_>) -> bool {
+        self.grants.iter().any(|g| matches!(g.role, Role::HqAdmin | Role::DistrictAdmin) && g.covers(office, hierarchy))
+    }
+
     /// The page this principal lands on after signing in: the national overview for HQ, its district for a direct
     /// customs, its office for a subordinate office (the widest grant wins; `/` without any grant).
     pub fn home_path(&self) -> String {

@@ -15,8 +15,7 @@ use super::tokens::{constant_time_eq, is_well_formed_secret, random_secret, Rand
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "gongkai_session";
-/// Header that carries the CSRF token on requests made by script (server functions, the API with a cookie).
-pub const CSRF_HEADER: &str = "x-csrf-token";
+pub use crate::functions::client::CSRF_HEADER;
 /// Form field that carries the CSRF token on plain HTML forms.
 pub const CSRF_FORM_FIELD: &str = "csrf_token";
 

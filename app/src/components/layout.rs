@@ -19,10 +19,11 @@ pub fn use_session_info() -> Resource<Result<SessionInfo, AppError>> {
 }
 
 /// Navigation entries: (path, label, who it is for).
-const NAV: [(&str, Text, Text); 4] = [
+const NAV: [(&str, Text, Text); 5] = [
     ("/", Text("全国概览", "National overview"), Text("总署", "HQ")),
     ("/catalog", Text("标准目录", "Standard catalog"), Text("全部", "All")),
     ("/offices", Text("机构名录", "Office directory"), Text("直属海关 · 隶属海关", "Direct customs · offices")),
+    ("/returns", Text("填报与审核", "Returns"), Text("填报 · 审核", "File · verify")),
     ("/admin/audit", Text("系统管理", "Administration"), Text("总署", "HQ")),
 ];
 
@@ -36,6 +37,17 @@ fn nav_visible(href: &str, user: Option<&UserView>) -> bool {
     }
 }
 
+/// Whether the navigation entry `href` is the section of the page at `path`: 系统管理 (`/admin/audit`) covers every
+/// administration page; the others their own path and what lies below it.
+fn nav_active(href: &str, path: &str) -> bool {
+    let section = if href == "/admin/audit" { "/admin" } else { href };
+    if section == "/" {
+        path == "/"
+    } else {
+        path == section || path.starts_with(&format!("{section}/"))
+    }
+}
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let lang = use_lang();
@@ -43,14 +55,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     provide_context(SessionResource(session));
     let location = use_location();
     let path = move || location.pathname.get();
-    let is_active = move |href: &str| {
-        let p = path();
-        if href == "/" {
-            p == "/"
-        } else {
-            p == href || p.starts_with(&format!("{href}/"))
-        }
-    };
+    let is_active = move |href: &str| nav_active(href, &path());
     let switch_href = move |to: Lang| {
         let search = location.search.get();
         let next = if search.is_empty() { path() } else { format!("{}?{}", path(), search) };
@@ -165,4 +170,20 @@ fn urlencode(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nav_active;
+
+    #[test]
+    fn the_administration_entry_is_highlighted_on_every_administration_page() {
+        for path in ["/admin/audit", "/admin/users", "/admin/tokens"] {
+            assert!(nav_active("/admin/audit", path), "{path}");
+        }
+        assert!(!nav_active("/admin/audit", "/administration-report"));
+        assert!(nav_active("/offices", "/offices/0201"));
+        assert!(!nav_active("/", "/offices"));
+        assert!(nav_active("/", "/"));
+    }
 }

@@ -120,7 +120,7 @@ pub fn audit_filter(query: &AuditQuery) -> Result<crate::store::AuditFilter, App
 }
 
 /// The audit log, newest first, 50 entries a page (HQ roles only).
-#[server(prefix = "/api/fn", endpoint = "audit_log")]
+#[server(prefix = "/api/fn", endpoint = "audit_log", client = crate::functions::client::CsrfClient)]
 pub async fn get_audit_log(
     actor: Option<String>,
     office: Option<String>,
@@ -172,7 +172,19 @@ pub struct UserRowView {
     pub created_at: String,
     /// `总署查看员 · 0000`, one per grant.
     pub roles: Vec<String>,
+    /// The grants, as the remove forms post them.
+    pub grants: Vec<GrantView>,
     pub open_sessions: i64,
+}
+
+/// One role of an account at one office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantView {
+    /// `hq_admin`, `district_viewer`, …
+    pub role: String,
+    pub office: String,
+    /// `总署查看员 · 0000`.
+    pub label: String,
 }
 
 /// The users page: every account and the CSRF token its forms carry.
@@ -204,12 +216,12 @@ pub struct AdminTokensView {
 
 /// The CSRF token of the caller's session (empty for an API token, which cannot post forms anyway).
 #[cfg(feature = "ssr")]
-fn csrf_token() -> String {
+pub(crate) fn session_csrf_token() -> String {
     crate::auth::current::use_session().map(|s| s.csrf_token).unwrap_or_default()
 }
 
 /// Every account with its roles and state (总署办公厅管理员 only).
-#[server(prefix = "/api/fn", endpoint = "admin_users")]
+#[server(prefix = "/api/fn", endpoint = "admin_users", client = crate::functions::client::CsrfClient)]
 pub async fn get_admin_users() -> Result<AdminUsersView, AppError> {
     super::require_hq_admin()?;
     let state = super::state()?;
@@ -227,14 +239,23 @@ pub async fn get_admin_users() -> Result<AdminUsersView, AppError> {
                 .map(|t| beijing_time(t.with_timezone(&chrono::Utc)))
                 .unwrap_or(u.created_at),
             roles: u.grants.iter().map(|g| format!("{} · {}", g.role().name_zh(), g.office().as_str())).collect(),
+            grants: u
+                .grants
+                .iter()
+                .map(|g| GrantView {
+                    role: g.role().key().to_string(),
+                    office: g.office().as_str().to_string(),
+                    label: format!("{} · {}", g.role().name_zh(), g.office().as_str()),
+                })
+                .collect(),
             open_sessions: u.open_sessions,
         })
         .collect();
-    Ok(AdminUsersView { users, csrf_token: csrf_token() })
+    Ok(AdminUsersView { users, csrf_token: session_csrf_token() })
 }
 
 /// Every API token, revoked ones included (总署办公厅管理员 only).
-#[server(prefix = "/api/fn", endpoint = "admin_tokens")]
+#[server(prefix = "/api/fn", endpoint = "admin_tokens", client = crate::functions::client::CsrfClient)]
 pub async fn get_admin_tokens() -> Result<AdminTokensView, AppError> {
     super::require_hq_admin()?;
     let state = super::state()?;
@@ -254,5 +275,5 @@ pub async fn get_admin_tokens() -> Result<AdminTokensView, AppError> {
             last_used_at: t.last_used_at.map(beijing_time),
         })
         .collect();
-    Ok(AdminTokensView { tokens, csrf_token: csrf_token() })
+    Ok(AdminTokensView { tokens, csrf_token: session_csrf_token() })
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 /// The current standard catalog, as stored.
-#[server(prefix = "/api/fn", endpoint = "catalog")]
+#[server(prefix = "/api/fn", endpoint = "catalog", client = crate::functions::client::CsrfClient)]
 pub async fn get_catalog() -> Result<Catalog, AppError> {
     let state = super::state()?;
     state

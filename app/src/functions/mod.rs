@@ -6,8 +6,10 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod client;
 pub mod offices;
 pub mod overview;
+pub mod returns;
 pub mod session;
 
 #[cfg(feature = "ssr")]

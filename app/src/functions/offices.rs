@@ -26,7 +26,7 @@ pub struct DirectoryView {
 }
 
 /// The directory as of a date (`YYYY-MM-DD`, default today in China), optionally filtered by name or code.
-#[server(prefix = "/api/fn", endpoint = "directory")]
+#[server(prefix = "/api/fn", endpoint = "directory", client = crate::functions::client::CsrfClient)]
 pub async fn get_directory(as_of: Option<String>, query: Option<String>) -> Result<DirectoryView, AppError> {
     use analytics::offices::search::{count_kind, filter_tree};
     use analytics::offices::Directory;
@@ -101,7 +101,7 @@ pub struct OfficeView {
 }
 
 /// The record of the office with `code` as of a date.
-#[server(prefix = "/api/fn", endpoint = "office")]
+#[server(prefix = "/api/fn", endpoint = "office", client = crate::functions::client::CsrfClient)]
 pub async fn get_office(code: String, as_of: Option<String>) -> Result<OfficeView, AppError> {
     use analytics::milestones::notice_milestones;
     use analytics::offices::{Directory, OfficeCode};

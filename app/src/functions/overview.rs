@@ -49,7 +49,7 @@ pub struct Overview {
     pub sample: bool,
 }
 
-#[server(prefix = "/api/fn", endpoint = "overview")]
+#[server(prefix = "/api/fn", endpoint = "overview", client = crate::functions::client::CsrfClient)]
 pub async fn get_overview() -> Result<Overview, AppError> {
     use analytics::milestones::notice_milestones;
     use analytics::offices::{Directory, OfficeKind};

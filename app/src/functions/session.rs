@@ -36,7 +36,7 @@ pub struct SessionInfo {
 }
 
 /// The signed-in user of the request (none when signed out) and the demo flag.
-#[server(prefix = "/api/fn", endpoint = "session")]
+#[server(prefix = "/api/fn", endpoint = "session", client = crate::functions::client::CsrfClient)]
 pub async fn get_session_info() -> Result<SessionInfo, AppError> {
     let state = super::state()?;
     let demo = crate::services::setup::is_demo(state.store.as_ref()).await?;

@@ -190,6 +190,8 @@ pub fn admin_status_message(code: &str) -> Option<&'static str> {
         "enabled" => "用户已启用。",
         "reset" => "密码已重置，该用户的登录会话已全部结束。",
         "revoked" => "接口令牌已吊销。",
+        "granted" => "角色已授予。",
+        "ungranted" => "角色已移除。",
         _ => return None,
     })
 }
@@ -208,6 +210,9 @@ pub fn admin_error_message(code: &str) -> &'static str {
         "self" => "不能停用自己的账户",
         "token_name" => "接口令牌名称不能为空，且不能超过50个字符",
         "unknown_token" => "接口令牌不存在或已吊销",
+        "last_grant" => "不能移除账号的最后一个角色：请先授予新角色，或停用该账号",
+        "own_admin" => "不能移除自己的总署办公厅管理员角色，以免无人能够管理系统",
+        "grant_unchanged" => "该用户已持有该角色，或并未持有要移除的角色",
         _ => "操作暂时无法完成，请稍后再试",
     }
 }
@@ -363,7 +368,41 @@ fn UserRow(user: UserRowView, csrf: String) -> impl IntoView {
         <tr class="user-row" data-username=user.username.clone()>
             <td><code>{user.username.clone()}</code></td>
             <td>{user.display_name.clone()}</td>
-            <td>{user.roles.join("；")}</td>
+            <td class="user-grants">
+                <ul class="grant-list">
+                    {user
+                        .grants
+                        .iter()
+                        .map(|g| {
+                            view! {
+                                <li>
+                                    <span class="grant-label">{g.label.clone()}</span>
+                                    " "
+                                    <form method="post" action=format!("/admin/users/{}/grants", user.id) class="inline-form">
+                                        <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                                        <input type="hidden" name="change" value="remove"/>
+                                        <input type="hidden" name="role" value=g.role.clone()/>
+                                        <input type="hidden" name="office" value=g.office.clone()/>
+                                        <button type="submit" class="link-button"
+                                            aria-label=format!("{} {}", lang.pick(Text("移除角色", "Remove role")), g.label)>
+                                            {lang.pick(Text("移除", "Remove"))}
+                                        </button>
+                                    </form>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <details class="grant-add">
+                    <summary>{lang.pick(Text("授予角色", "Grant a role"))}</summary>
+                    <form method="post" action=format!("/admin/users/{}/grants", user.id) class="admin-form">
+                        <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                        <input type="hidden" name="change" value="add"/>
+                        <RoleOfficeFields/>
+                        <button type="submit">{lang.pick(Text("授予", "Grant"))}</button>
+                    </form>
+                </details>
+            </td>
             <td class="user-state">{lang.pick(state)}</td>
             <td>{user.created_at.clone()}</td>
             <td>

@@ -6,3 +6,4 @@ pub mod catalog;
 pub mod not_found;
 pub mod offices;
 pub mod overview;
+pub mod returns;

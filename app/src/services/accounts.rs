@@ -54,6 +54,10 @@ pub enum AccountError {
     SamePassword,
     #[error("用户不存在")]
     UnknownUser,
+    #[error("不能移除账号的最后一个角色：请先授予新角色，或停用该账号")]
+    LastGrant,
+    #[error("不能移除自己的总署办公厅管理员角色，以免无人能够管理系统")]
+    OwnAdminGrant,
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
@@ -72,6 +76,8 @@ impl AccountError {
             | AccountError::Policy(_)
             | AccountError::Grant(_)
             | AccountError::NoGrant
+            | AccountError::LastGrant
+            | AccountError::OwnAdminGrant
             | AccountError::TokenName
             | AccountError::WrongPassword
             | AccountError::SamePassword => 400,
@@ -439,6 +445,46 @@ pub async fn reset_password(
     check_policy(&user.username, &new_password)?;
     let hash = password::hash_password(new_password).await?;
     store.set_password(user_id, &hash, None, now, actor).await?.ok_or(AccountError::UnknownUser)
+}
+
+/// Whether a role is being granted or taken away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantChange {
+    Add,
+    Remove,
+}
+
+/// Grants a role at an office to an existing account (the office must be in force on `today` and of the kind the
+/// role requires), or takes one away. An account keeps at least one role, and an administrator cannot take away
+/// their own 总署办公厅管理员 role. Returns whether anything changed; the store audits the change.
+pub async fn change_grant(
+    store: &dyn Store,
+    user_id: i64,
+    change: GrantChange,
+    (role, office): (Role, OfficeCode),
+    today: NaiveDate,
+    actor: &Actor,
+) -> Result<bool, AccountError> {
+    let user = store.list_users().await?.into_iter().find(|u| u.id == user_id).ok_or(AccountError::UnknownUser)?;
+    match change {
+        GrantChange::Add => {
+            let directory = Directory::new(store.office_versions().await?);
+            let grant = Grant::in_hierarchy(role, &office, &Hierarchy::new(&directory, today))?;
+            Ok(store.grant_role(user_id, &grant, actor).await?)
+        }
+        GrantChange::Remove => {
+            let Some(grant) = user.grants.iter().find(|g| g.role() == role && *g.office() == office).cloned() else {
+                return Ok(false);
+            };
+            if user.grants.len() == 1 {
+                return Err(AccountError::LastGrant);
+            }
+            if role == Role::HqAdmin && actor.user_id == Some(user_id) {
+                return Err(AccountError::OwnAdminGrant);
+            }
+            Ok(store.revoke_role(user_id, &grant, actor).await?)
+        }
+    }
 }
 
 #[cfg(test)]

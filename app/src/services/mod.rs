@@ -7,7 +7,9 @@
 pub mod accounts;
 pub mod catalog;
 pub mod offices;
+pub mod returns;
 pub mod setup;
+pub mod upload_reports;
 
 use std::sync::Arc;
 
@@ -19,11 +21,30 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Session lifetimes, cookie flags and the throttling rule.
     pub auth: accounts::AuthPolicy,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`GONGKAI_TRUSTED_PROXIES`); empty: the peer of
+    /// the connection is the client, and the header, which anyone can write, is ignored.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
+    /// Upload size limits of returns.
+    pub return_limits: returns::ReturnLimits,
+    /// Reports of recent uploads, for the page a plain (no-script) upload form is sent to.
+    pub upload_reports: Arc<upload_reports::UploadReports>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, auth: accounts::AuthPolicy::default() }
+        Self {
+            store,
+            auth: accounts::AuthPolicy::default(),
+            trusted_proxies: Arc::from(Vec::new()),
+            return_limits: returns::ReturnLimits::default(),
+            upload_reports: Arc::new(upload_reports::UploadReports::default()),
+        }
+    }
+
+    /// The same state trusting `X-Forwarded-For` from these proxies.
+    pub fn with_trusted_proxies(mut self, proxies: &[std::net::IpAddr]) -> Self {
+        self.trusted_proxies = Arc::from(proxies.to_vec());
+        self
     }
 
     /// The same state with the session cookie marked `Secure` or not.

@@ -294,6 +294,195 @@ pub struct ApiTokenSummary {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
+// --- Returns (issue 4) -----------------------------------------------------------------------------------------
+
+/// Where a return came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnSource {
+    /// An uploaded workbook.
+    Excel,
+    /// The web form.
+    Web,
+    /// The demo data set (generated workbooks imported through the same pipeline).
+    Demo,
+}
+
+impl ReturnSource {
+    pub fn key(self) -> &'static str {
+        match self {
+            ReturnSource::Excel => "excel",
+            ReturnSource::Web => "web",
+            ReturnSource::Demo => "demo",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Some(match key {
+            "excel" => ReturnSource::Excel,
+            "web" => ReturnSource::Web,
+            "demo" => ReturnSource::Demo,
+            _ => return None,
+        })
+    }
+}
+
+/// Where a return stands (see migration `0003_returns.sql` for the allowed moves).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnStatus {
+    /// Parsed and shown as a preview; not yet confirmed by the uploader.
+    Draft,
+    /// Confirmed by the uploader; waiting for the direct customs.
+    Submitted,
+    /// Accepted by the direct customs: an immutable snapshot.
+    Accepted,
+    /// Returned by the direct customs with reasons; the office resubmits.
+    Returned,
+    /// Replaced by a newer return of the same office and period.
+    Superseded,
+}
+
+impl ReturnStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            ReturnStatus::Draft => "draft",
+            ReturnStatus::Submitted => "submitted",
+            ReturnStatus::Accepted => "accepted",
+            ReturnStatus::Returned => "returned",
+            ReturnStatus::Superseded => "superseded",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Some(match key {
+            "draft" => ReturnStatus::Draft,
+            "submitted" => ReturnStatus::Submitted,
+            "accepted" => ReturnStatus::Accepted,
+            "returned" => ReturnStatus::Returned,
+            "superseded" => ReturnStatus::Superseded,
+            _ => return None,
+        })
+    }
+
+    /// The word the pages use.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            ReturnStatus::Draft => "待确认",
+            ReturnStatus::Submitted => "待审核",
+            ReturnStatus::Accepted => "已通过",
+            ReturnStatus::Returned => "已退回",
+            ReturnStatus::Superseded => "已被替代",
+        }
+    }
+}
+
+/// A parsed return to store as a draft (the preview of an upload or of the web form).
+#[derive(Debug, Clone)]
+pub struct NewReturnDraft {
+    /// The content; `snapshot.office` and `snapshot.period` say whose and when.
+    pub snapshot: analytics::returns::ReturnSnapshot,
+    /// The catalog version the return answers (its code).
+    pub catalog_code: String,
+    pub template_version: Option<String>,
+    pub source: ReturnSource,
+    /// The uploaded file's name, if any.
+    pub source_name: Option<String>,
+    /// SHA-256 of the uploaded bytes (or of the form's canonical content).
+    pub content_sha256: String,
+    /// The import's warnings, in Chinese with their cells.
+    pub warnings: Vec<String>,
+    /// The uploaded workbook, kept as evidence.
+    pub file: Option<Vec<u8>>,
+}
+
+/// What storing a draft did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftOutcome {
+    /// A new draft with this id.
+    Created(i64),
+    /// The same content for the same office and period is already stored, with this id and status (a draft
+    /// uploaded twice is the same draft; anything else is a duplicate the caller refuses).
+    Existing(i64, ReturnStatus),
+}
+
+/// One return as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnSummary {
+    pub id: i64,
+    pub office: analytics::offices::OfficeCode,
+    pub period: String,
+    pub status: ReturnStatus,
+    pub source: ReturnSource,
+    pub source_name: Option<String>,
+    pub catalog_code: String,
+    /// User name of the uploader.
+    pub submitted_by: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// The return this one replaced.
+    pub supersedes: Option<i64>,
+    /// The last decision of the direct customs, if any.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The date (in China) of its `accepted` verification, if it was accepted.
+    pub accepted_on: Option<chrono::NaiveDate>,
+}
+
+/// One reason a return was sent back, for an item (and element), a requirement, or the whole return.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReturnReason {
+    pub item: Option<u32>,
+    pub requirement: Option<String>,
+    pub reason: String,
+}
+
+/// A decision of the direct customs on a submitted return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Accepted,
+    Returned,
+}
+
+/// A decision as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationRecord {
+    pub decision: Decision,
+    pub decided_by: Option<String>,
+    pub decided_at: DateTime<Utc>,
+    pub comment: String,
+    pub reasons: Vec<ReturnReason>,
+}
+
+/// A whole return: its summary, content and decisions.
+#[derive(Debug, Clone)]
+pub struct ReturnRecord {
+    pub summary: ReturnSummary,
+    pub template_version: Option<String>,
+    pub warnings: Vec<String>,
+    /// `verified_on` is the acceptance date when accepted.
+    pub snapshot: analytics::returns::ReturnSnapshot,
+    pub verifications: Vec<VerificationRecord>,
+}
+
+/// Which returns to list; every field set must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReturnFilter {
+    /// Only these offices (`None`: every office; the caller cuts it to the scope).
+    pub offices: Option<Vec<analytics::offices::OfficeCode>>,
+    pub statuses: Vec<ReturnStatus>,
+    pub period: Option<String>,
+}
+
+/// What submitting a draft did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Submitted; the earlier return of the same office and period it replaced, if any.
+    Submitted { superseded: Option<i64> },
+    /// It was not a draft (already submitted, or discarded).
+    NotADraft,
+}
+
 /// All database access of Gongkai. One method per use case; see the module docs for the rules.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -434,6 +623,44 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every API token, revoked ones included, newest first.
     async fn list_api_tokens(&self) -> StoreResult<Vec<ApiTokenSummary>>;
+
+    // --- Returns ------------------------------------------------------------------------------------------------
+    /// Stores a parsed return as a draft, whole, in one transaction (unless the same content of the same office
+    /// and period is already stored: see [`DraftOutcome`]). [`StoreError::NotFound`] for an unknown office or
+    /// catalog version.
+    async fn create_return_draft(&self, draft: &NewReturnDraft, actor: &Actor) -> StoreResult<DraftOutcome>;
+
+    /// A return with its content and decisions.
+    async fn return_record(&self, id: i64) -> StoreResult<Option<ReturnRecord>>;
+
+    /// Submits a draft: it becomes the office's return for its period, replacing an earlier submitted or
+    /// returned one (which becomes `superseded`; an accepted one stays accepted until this one is accepted).
+    async fn submit_return(&self, id: i64, at: DateTime<Utc>, actor: &Actor) -> StoreResult<SubmitOutcome>;
+
+    /// Deletes a draft the uploader did not confirm; `false` if it is not a draft.
+    async fn discard_return_draft(&self, id: i64, actor: &Actor) -> StoreResult<bool>;
+
+    /// Returns matching `filter`, newest first.
+    async fn list_returns(&self, filter: &ReturnFilter) -> StoreResult<Vec<ReturnSummary>>;
+
+    /// Records the direct customs' decision on a submitted return; `false` if it is not waiting for one. On
+    /// acceptance, an earlier accepted return of the same office and period becomes `superseded`.
+    async fn decide_return(
+        &self,
+        id: i64,
+        decision: Decision,
+        comment: &str,
+        reasons: &[ReturnReason],
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool>;
+
+    /// Every return that was ever accepted, with its acceptance date as `verified_on`, in acceptance order: the
+    /// input of the assessment and of benchmark completion.
+    async fn accepted_snapshots(&self) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>>;
+
+    /// The uploaded workbook of a return, with its file name.
+    async fn return_file(&self, id: i64) -> StoreResult<Option<(String, Vec<u8>)>>;
 
     /// Number of audit log entries (used by tests and the health check).
     async fn audit_count(&self) -> StoreResult<i64>;

@@ -24,12 +24,16 @@ use super::{
     Actor, CatalogInstall, CatalogVersionSummary, OfficeImport, OfficeImportOutcome, Store, StoreError, StoreResult,
 };
 use super::{
+    Decision, DraftOutcome, NewReturnDraft, ReturnFilter, ReturnReason, ReturnRecord, ReturnSummary, SubmitOutcome,
+};
+use super::{
     LoginUser, NewApiTokenRecord, NewSessionRecord, NewUser, SessionEnd, StoredApiToken, StoredSession, UserSummary,
 };
 use crate::auth::throttle::LoginAttempt;
 use crate::auth::Grant;
 
 mod accounts;
+mod returns;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
@@ -879,6 +883,51 @@ impl Store for SqliteStore {
 
     async fn list_api_tokens(&self) -> StoreResult<Vec<super::ApiTokenSummary>> {
         self.accounts_list_api_tokens().await
+    }
+
+    async fn create_return_draft(&self, draft: &NewReturnDraft, actor: &Actor) -> StoreResult<DraftOutcome> {
+        self.returns_create_draft(draft, actor).await
+    }
+
+    async fn return_record(&self, id: i64) -> StoreResult<Option<ReturnRecord>> {
+        self.returns_record(id).await
+    }
+
+    async fn submit_return(
+        &self,
+        id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+    ) -> StoreResult<SubmitOutcome> {
+        self.returns_submit(id, at, actor).await
+    }
+
+    async fn discard_return_draft(&self, id: i64, actor: &Actor) -> StoreResult<bool> {
+        self.returns_discard(id, actor).await
+    }
+
+    async fn list_returns(&self, filter: &ReturnFilter) -> StoreResult<Vec<ReturnSummary>> {
+        self.returns_list(filter).await
+    }
+
+    async fn decide_return(
+        &self,
+        id: i64,
+        decision: Decision,
+        comment: &str,
+        reasons: &[ReturnReason],
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool> {
+        self.returns_decide(id, decision, comment, reasons, at, actor).await
+    }
+
+    async fn accepted_snapshots(&self) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>> {
+        self.returns_accepted_snapshots().await
+    }
+
+    async fn return_file(&self, id: i64) -> StoreResult<Option<(String, Vec<u8>)>> {
+        self.returns_file(id).await
     }
 
     async fn audit_count(&self) -> StoreResult<i64> {

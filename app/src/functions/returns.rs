@@ -1,0 +1,435 @@
+//! Server functions of the returns pages: the list with the upload forms and the verification queue, one return
+//! (preview, content, decisions), and the report of an upload. Every one resolves the caller and goes through
+//! `services::returns`, which cuts everything to the caller's scope.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// One office the caller may download a template for (and upload for, when `can_upload`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeOption {
+    pub code: String,
+    pub name: String,
+}
+
+/// A reporting period as the forms offer it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodOption {
+    /// `2022Q3`.
+    pub code: String,
+    /// `2022年第三季度`.
+    pub name: String,
+}
+
+/// One return in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnRowView {
+    pub id: i64,
+    pub office: String,
+    pub office_name: String,
+    pub period: String,
+    pub period_name: String,
+    /// `submitted`, `accepted`, …
+    pub status: String,
+    /// `待审核`, `已通过`, …
+    pub status_name: String,
+    pub source_name: Option<String>,
+    pub submitted_by: Option<String>,
+    /// Beijing time, as officials write it.
+    pub submitted_at: Option<String>,
+    /// `2022年9月9日`.
+    pub accepted_on: Option<String>,
+}
+
+/// The `/returns` page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnsPageView {
+    /// The caller may upload returns (a filer, a direct customs administrator, the HQ administrator).
+    pub can_upload: bool,
+    /// The caller verifies returns (a direct customs administrator, the HQ administrator).
+    pub can_verify: bool,
+    /// Offices for the template and upload forms.
+    pub offices: Vec<OfficeOption>,
+    /// Periods from the first quarter of 2022 to the current one, newest first.
+    pub periods: Vec<PeriodOption>,
+    /// Submitted returns waiting for the caller's decision, oldest first.
+    pub queue: Vec<ReturnRowView>,
+    /// Returns in the caller's scope, newest first (at most [`LIST_LIMIT`]).
+    pub returns: Vec<ReturnRowView>,
+    /// How many returns matched in all.
+    pub total: usize,
+    pub csrf_token: String,
+}
+
+/// At most this many returns are listed on `/returns`.
+pub const LIST_LIMIT: usize = 300;
+
+/// One row of `公开事项` as a page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRowView {
+    pub item: u32,
+    pub element: Option<u32>,
+    /// The item's 二级事项 (and the element's content).
+    pub title: String,
+    /// 是 / 否 / 不适用.
+    pub disclosed: String,
+    pub channels: String,
+    pub location: Option<String>,
+    pub formed_on: Option<String>,
+    pub published_on: Option<String>,
+    pub note: Option<String>,
+    /// Reasons the last return decision gave for this item.
+    pub reasons: Vec<String>,
+}
+
+/// One row of `基本要求`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementRowView {
+    pub code: String,
+    pub title: String,
+    pub fulfilled: String,
+    pub evidence: Option<String>,
+    pub count: Option<u32>,
+    pub reasons: Vec<String>,
+}
+
+/// One decision of the direct customs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationView {
+    pub accepted: bool,
+    pub decided_by: Option<String>,
+    pub decided_at: String,
+    pub comment: String,
+    /// `事项7：…`, `要求 training：…`, `整体：…`.
+    pub reasons: Vec<String>,
+}
+
+/// `/returns/{id}`: a return with what the caller may do with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnDetailView {
+    pub row: ReturnRowView,
+    pub template_version: Option<String>,
+    pub catalog_code: String,
+    pub warnings: Vec<String>,
+    pub items: Vec<ItemRowView>,
+    pub requirements: Vec<RequirementRowView>,
+    pub verifications: Vec<VerificationView>,
+    /// The office's last accepted return before this one, and what changed since (`None`: its first).
+    pub previous_accepted: Option<i64>,
+    pub changes: Vec<String>,
+    /// The caller may confirm or discard it (while a draft).
+    pub can_submit: bool,
+    /// The caller may accept or return it (while submitted).
+    pub can_verify: bool,
+    pub supersedes: Option<i64>,
+    pub csrf_token: String,
+}
+
+/// `/returns/uploads/{key}`: what became of each file of an upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadReportView {
+    pub files: Vec<UploadFileView>,
+    /// The drafts of the upload, comma-separated, for 全部确认提交.
+    pub draft_ids: String,
+    pub csrf_token: String,
+}
+
+/// One file of an upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadFileView {
+    pub file_name: String,
+    pub draft_id: Option<i64>,
+    pub office: Option<String>,
+    pub period: Option<String>,
+    pub refused: Option<String>,
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use analytics::offices::Directory;
+    use analytics::returns::Period;
+
+    use super::*;
+    use crate::services::returns::ReturnError;
+    use crate::store::ReturnSummary;
+
+    pub fn app_error(error: ReturnError) -> AppError {
+        match error {
+            ReturnError::NotFound => AppError::not_found("该填报", "This return"),
+            ReturnError::Forbidden | ReturnError::OfficeNotAllowed(_) => AppError::Forbidden,
+            ReturnError::Store(e) => AppError::from(e),
+            ReturnError::Worker(_) | ReturnError::Template(_) | ReturnError::NoCatalog => AppError::internal(error),
+            other => AppError::bad_request("return", other.to_string(), other.to_string()),
+        }
+    }
+
+    pub fn period_name(code: &str) -> String {
+        Period::parse(code).map(Period::name_zh).unwrap_or_else(|_| code.to_string())
+    }
+
+    pub fn row(summary: &ReturnSummary, directory: &Directory, today: chrono::NaiveDate) -> ReturnRowView {
+        let office_name = directory
+            .versions()
+            .iter()
+            .filter(|v| v.code == summary.office)
+            .max_by_key(|v| (v.in_force_on(today), v.valid_from))
+            .map(|v| v.name.clone())
+            .unwrap_or_default();
+        ReturnRowView {
+            id: summary.id,
+            office: summary.office.to_string(),
+            office_name,
+            period: summary.period.clone(),
+            period_name: period_name(&summary.period),
+            status: summary.status.key().to_string(),
+            status_name: summary.status.name_zh().to_string(),
+            source_name: summary.source_name.clone(),
+            submitted_by: summary.submitted_by.clone(),
+            submitted_at: summary.submitted_at.map(crate::functions::admin::beijing_time),
+            accepted_on: summary.accepted_on.map(|d| crate::i18n::Lang::Zh.date(d)),
+        }
+    }
+}
+
+/// The `/returns` page: forms, the verification queue and the returns in scope.
+#[server(prefix = "/api/fn", endpoint = "returns", client = crate::functions::client::CsrfClient)]
+pub async fn get_returns_page(status: Option<String>) -> Result<ReturnsPageView, AppError> {
+    use analytics::offices::{Directory, OfficeKind};
+    use analytics::returns::Period;
+
+    use crate::auth::Hierarchy;
+    use crate::services::returns as service;
+    use crate::store::{ReturnFilter, ReturnStatus};
+
+    let principal = super::require_principal()?;
+    let state = super::state()?;
+    let store = state.store.as_ref();
+    let today = crate::services::today_in_china();
+    let directory = Directory::new(store.office_versions().await?);
+    let hierarchy = Hierarchy::new(&directory, today);
+    let mut offices: Vec<OfficeOption> = directory
+        .in_force_on(today)
+        .filter(|v| v.kind == OfficeKind::Subordinate && principal.can_read_office(&v.code, &hierarchy))
+        .map(|v| OfficeOption { code: v.code.to_string(), name: v.name.clone() })
+        .collect();
+    offices.sort_by(|a, b| a.code.cmp(&b.code));
+    let can_upload = directory
+        .in_force_on(today)
+        .any(|v| v.kind == OfficeKind::Subordinate && principal.can_write_office(&v.code, &hierarchy));
+    let can_verify = directory
+        .in_force_on(today)
+        .any(|v| v.kind == OfficeKind::Subordinate && principal.can_verify_office(&v.code, &hierarchy));
+    let first = Period::new(2022, 1).ok_or_else(|| AppError::internal("period 2022Q1"))?;
+    let mut periods: Vec<PeriodOption> = Period::all_between(first, Period::containing(today))
+        .into_iter()
+        .map(|p| PeriodOption { code: p.code(), name: p.name_zh() })
+        .collect();
+    periods.reverse();
+    let statuses = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => vec![ReturnStatus::Submitted, ReturnStatus::Accepted, ReturnStatus::Returned, ReturnStatus::Superseded],
+        Some(key) => vec![ReturnStatus::from_key(key).ok_or_else(|| {
+            AppError::bad_request("status", format!("未知的填报状态“{key}”"), format!("Unknown return status “{key}”"))
+        })?],
+    };
+    let all = service::list(store, &principal, ReturnFilter { statuses, ..Default::default() }, today)
+        .await
+        .map_err(ssr::app_error)?;
+    let mut queue: Vec<ReturnRowView> = if can_verify {
+        service::list(
+            store,
+            &principal,
+            ReturnFilter { statuses: vec![ReturnStatus::Submitted], ..Default::default() },
+            today,
+        )
+        .await
+        .map_err(ssr::app_error)?
+        .iter()
+        .filter(|r| principal.can_verify_office(&r.office, &hierarchy))
+        .map(|r| ssr::row(r, &directory, today))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    queue.reverse();
+    let total = all.len();
+    let returns = all.iter().take(LIST_LIMIT).map(|r| ssr::row(r, &directory, today)).collect();
+    Ok(ReturnsPageView {
+        can_upload,
+        can_verify,
+        offices,
+        periods,
+        queue,
+        returns,
+        total,
+        csrf_token: super::admin::session_csrf_token(),
+    })
+}
+
+/// One return: its content, decisions, and what the caller may do with it.
+#[server(prefix = "/api/fn", endpoint = "return", client = crate::functions::client::CsrfClient)]
+pub async fn get_return(id: i64) -> Result<ReturnDetailView, AppError> {
+    use analytics::offices::Directory;
+    use analytics::returns::guide_requirements;
+
+    use crate::services::returns as service;
+    use crate::store::{Decision, ReturnStatus};
+
+    let principal = super::require_principal()?;
+    let state = super::state()?;
+    let store = state.store.as_ref();
+    let today = crate::services::today_in_china();
+    let (record, access) = service::record(store, &principal, id, today).await.map_err(ssr::app_error)?;
+    let directory = Directory::new(store.office_versions().await?);
+    let catalog = store.standard_catalog().await?;
+    let last_returned = record.verifications.iter().rev().find(|v| v.decision == Decision::Returned);
+    let reasons_for_item = |item: u32| -> Vec<String> {
+        last_returned
+            .map(|v| v.reasons.iter().filter(|r| r.item == Some(item)).map(|r| r.reason.clone()).collect())
+            .unwrap_or_default()
+    };
+    let reasons_for_requirement = |code: &str| -> Vec<String> {
+        last_returned
+            .map(|v| {
+                v.reasons.iter().filter(|r| r.requirement.as_deref() == Some(code)).map(|r| r.reason.clone()).collect()
+            })
+            .unwrap_or_default()
+    };
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| crate::i18n::Lang::Zh.date(d));
+    let items = record
+        .snapshot
+        .items
+        .iter()
+        .map(|item| {
+            let catalog_item = catalog.as_ref().and_then(|c| c.item(item.item));
+            let mut title = catalog_item.map(|i| i.name.clone()).unwrap_or_else(|| format!("事项 {}", item.item));
+            if let (Some(element), Some(catalog_item)) = (item.element, catalog_item) {
+                if let Some(e) = catalog_item.elements.iter().find(|e| e.ordinal == element) {
+                    title = format!("{title}（{}）", e.text.text);
+                }
+            }
+            let channels = item
+                .channels
+                .iter()
+                .map(|c| {
+                    let name = catalog_item.and_then(|i| i.channel(*c)).map(|o| o.name.clone());
+                    match name {
+                        Some(name) => format!("{} {name}", c.letter()),
+                        None => c.letter().to_string(),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("、");
+            ItemRowView {
+                item: item.item,
+                element: item.element,
+                title,
+                disclosed: item.disclosed.name_zh().to_string(),
+                channels,
+                location: item.location.clone(),
+                formed_on: date(item.formed_on),
+                published_on: date(item.published_on),
+                note: item.note.clone(),
+                reasons: reasons_for_item(item.item),
+            }
+        })
+        .collect();
+    let guide = guide_requirements();
+    let requirements = record
+        .snapshot
+        .requirements
+        .iter()
+        .map(|r| RequirementRowView {
+            title: guide
+                .iter()
+                .find(|g| g.code == r.code)
+                .map(|g| g.title_zh.clone())
+                .unwrap_or_else(|| r.code.clone()),
+            code: r.code.clone(),
+            fulfilled: r.fulfilled.name_zh().to_string(),
+            evidence: r.evidence.clone(),
+            count: r.count,
+            reasons: reasons_for_requirement(&r.code),
+        })
+        .collect();
+    let verifications = record
+        .verifications
+        .iter()
+        .map(|v| VerificationView {
+            accepted: v.decision == Decision::Accepted,
+            decided_by: v.decided_by.clone(),
+            decided_at: crate::functions::admin::beijing_time(v.decided_at),
+            comment: v.comment.clone(),
+            reasons: v
+                .reasons
+                .iter()
+                .map(|r| match (&r.item, &r.requirement) {
+                    (Some(item), _) => format!("事项{item}：{}", r.reason),
+                    (None, Some(code)) => {
+                        let title = guide.iter().find(|g| &g.code == code).map(|g| g.title_zh.clone());
+                        format!("{}：{}", title.unwrap_or_else(|| code.clone()), r.reason)
+                    }
+                    (None, None) => format!("整体：{}", r.reason),
+                })
+                .collect(),
+        })
+        .collect();
+    let (previous_accepted, changes) = if record.summary.status == ReturnStatus::Superseded {
+        (None, Vec::new())
+    } else {
+        match service::changes_since_accepted(store, &record.snapshot, id).await.map_err(ssr::app_error)? {
+            Some((previous, changes)) => (Some(previous), changes.into_iter().map(|c| c.description).collect()),
+            None => (None, Vec::new()),
+        }
+    };
+    Ok(ReturnDetailView {
+        row: ssr::row(&record.summary, &directory, today),
+        template_version: record.template_version.clone(),
+        catalog_code: record.summary.catalog_code.clone(),
+        warnings: record.warnings.clone(),
+        items,
+        requirements,
+        verifications,
+        previous_accepted,
+        changes,
+        can_submit: access.submit && record.summary.status == ReturnStatus::Draft,
+        can_verify: access.verify && record.summary.status == ReturnStatus::Submitted,
+        supersedes: record.summary.supersedes,
+        csrf_token: super::admin::session_csrf_token(),
+    })
+}
+
+/// The report of an upload the caller made (kept for an hour).
+#[server(prefix = "/api/fn", endpoint = "upload_report", client = crate::functions::client::CsrfClient)]
+pub async fn get_upload_report(key: String) -> Result<UploadReportView, AppError> {
+    let principal = super::require_principal()?;
+    let state = super::state()?;
+    let report = state
+        .upload_reports
+        .get(principal.user_id, key.trim())
+        .ok_or_else(|| AppError::not_found("该上传报告（报告保留一小时，可能已过期）", "This upload report"))?;
+    let draft_ids =
+        report.files.iter().filter_map(|f| f.draft_id).map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+    let files = report
+        .files
+        .into_iter()
+        .map(|f| UploadFileView {
+            file_name: f.file_name,
+            draft_id: f.draft_id,
+            office: f.office,
+            period: f.period.map(|p| ssr_period_name(&p)),
+            refused: f.refused,
+            errors: f.errors,
+            warnings: f.warnings,
+        })
+        .collect();
+    Ok(UploadReportView { files, draft_ids, csrf_token: super::admin::session_csrf_token() })
+}
+
+#[cfg(feature = "ssr")]
+fn ssr_period_name(code: &str) -> String {
+    ssr::period_name(code)
+}

@@ -1,0 +1,403 @@
+//! Returns (填报) as use cases: the template of an office and period, an upload checked and stored as a draft (the
+//! preview), its confirmation, and the direct customs' decision. The CLI, the upload handlers and the server
+//! functions all go through here.
+//!
+//! Rules:
+//! - Who: a return of an office may be uploaded, confirmed or discarded by whoever may write that office's data
+//!   today (its 隶属海关填报员, its 直属海关 administrator, 总署办公厅管理员); verified (accepted or returned) by its
+//!   直属海关 administrator or 总署办公厅管理员 ([`Principal::can_verify_office`]); read by whoever may read the office.
+//!   An office outside the caller's scope reads exactly like one that does not exist.
+//! - What: the file's office and period (from its `_meta` sheet or header cells) must be one the uploader may
+//!   submit: an office in scope, a period that has begun. A file with any error is not stored at all; one with
+//!   warnings only is stored as a draft and shown with them.
+//! - Limits: uploads above [`ReturnLimits::max_upload_bytes`] are refused before parsing; the workbook's own
+//!   limits (zip sizes, ratios, entries, rows) are checked by `analytics::sheets` before anything is unpacked.
+//!   Parsing and writing workbooks run on the blocking pool.
+//! - Once: the same bytes for the same office and period are recognised by their SHA-256 and never stored twice;
+//!   a newer return supersedes the older one, whose history stays (see the store).
+
+use analytics::catalog::Catalog;
+use analytics::offices::{Directory, OfficeCode, OfficeKind};
+use analytics::returns::{self, Change, ParseContext, Period, ReturnSnapshot, TemplateSpec};
+use analytics::sheets::SourceFormat;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::sha256_hex;
+use crate::auth::{Hierarchy, Principal};
+use crate::store::{
+    Actor, Decision, DraftOutcome, NewReturnDraft, ReturnFilter, ReturnReason, ReturnRecord, ReturnSource,
+    ReturnStatus, ReturnSummary, Store, StoreError, SubmitOutcome,
+};
+
+/// Size limits of uploads, as configured for this deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReturnLimits {
+    /// The largest file accepted (default 20 MB; `GONGKAI_MAX_UPLOAD_MB`).
+    pub max_upload_bytes: usize,
+    /// The most files in one batch (files of a .zip count one by one).
+    pub max_batch_files: usize,
+}
+
+impl Default for ReturnLimits {
+    fn default() -> Self {
+        ReturnLimits { max_upload_bytes: 20 * 1024 * 1024, max_batch_files: 1000 }
+    }
+}
+
+/// Why a returns use case was refused or failed. The messages are what the pages show.
+#[derive(Debug, thiserror::Error)]
+pub enum ReturnError {
+    /// The office or return is outside the caller's scope, or does not exist.
+    #[error("填报或机构不存在")]
+    NotFound,
+    /// The caller may read but not do this (a viewer uploading, a filer verifying).
+    #[error("当前角色无权执行此操作")]
+    Forbidden,
+    #[error("文件过大：上限为 {limit_mb} MB")]
+    TooLarge { limit_mb: usize },
+    #[error("不支持的文件类型“{0}”：请上传 .xlsx、.xlsm、.xls 或 .ods 文件")]
+    UnknownFormat(String),
+    /// The file has errors; nothing was stored. Every problem, errors first, in Chinese with its cell.
+    #[error("文件有 {} 处错误，未保存任何内容", errors.len())]
+    Invalid { errors: Vec<String>, warnings: Vec<String> },
+    /// The file names an office the uploader may not submit for.
+    #[error("文件中的填报单位“{0}”不在您的报送范围内")]
+    OfficeNotAllowed(String),
+    /// The file's period has not begun.
+    #[error("报送期间“{0}”尚未开始，不能报送")]
+    FuturePeriod(String),
+    /// The same content was already uploaded for this office and period.
+    #[error("该文件已上传过（第 {id} 号填报，{}），未重复保存", status.name_zh())]
+    Duplicate { id: i64, status: ReturnStatus },
+    /// The return is not in the state the action needs (confirming a submitted one, deciding an accepted one).
+    #[error("该填报当前状态为“{}”，不能执行此操作", .0.name_zh())]
+    WrongState(ReturnStatus),
+    /// Returning a return needs at least one reason.
+    #[error("退回修改时必须至少填写一条原因")]
+    ReasonsRequired,
+    /// No catalog is installed (a database that was never prepared).
+    #[error("尚未安装标准目录")]
+    NoCatalog,
+    #[error("无效的报送期间：{0}")]
+    Period(String),
+    #[error("生成模板失败：{0}")]
+    Template(String),
+    #[error("后台任务异常中止：{0}")]
+    Worker(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ReturnError {
+    /// HTTP status: 404, 403, 413, 400/422 for input to correct, 409 for a duplicate, 500 otherwise.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            ReturnError::NotFound => 404,
+            ReturnError::Forbidden | ReturnError::OfficeNotAllowed(_) => 403,
+            ReturnError::TooLarge { .. } => 413,
+            ReturnError::UnknownFormat(_) | ReturnError::Period(_) | ReturnError::ReasonsRequired => 400,
+            ReturnError::Invalid { .. } | ReturnError::FuturePeriod(_) => 422,
+            ReturnError::Duplicate { .. } | ReturnError::WrongState(_) => 409,
+            ReturnError::NoCatalog | ReturnError::Template(_) | ReturnError::Worker(_) | ReturnError::Store(_) => 500,
+        }
+    }
+}
+
+/// The office tree as of `today`, for scope checks and names.
+async fn directory(store: &dyn Store) -> Result<Directory, ReturnError> {
+    Ok(Directory::new(store.office_versions().await?))
+}
+
+/// The catalog returns answer (the standard catalog until district catalogs exist).
+async fn catalog(store: &dyn Store) -> Result<Catalog, ReturnError> {
+    store.standard_catalog().await?.ok_or(ReturnError::NoCatalog)
+}
+
+/// Parses a period as a page or the command line gives it (`2022Q3`, `2022年第三季度`).
+pub fn parse_period(raw: &str) -> Result<Period, ReturnError> {
+    Period::parse(raw).map_err(|e| ReturnError::Period(e.to_string()))
+}
+
+/// The template of `office` for `period`: file name and bytes. Anyone who may read the office may download it.
+pub async fn template(
+    store: &dyn Store,
+    principal: &Principal,
+    office: &OfficeCode,
+    period: Period,
+    today: NaiveDate,
+) -> Result<(String, Vec<u8>), ReturnError> {
+    let directory = directory(store).await?;
+    let hierarchy = Hierarchy::new(&directory, today);
+    let version = hierarchy.office(office).filter(|v| v.kind == OfficeKind::Subordinate);
+    let Some(version) = version.filter(|_| principal.can_read_office(office, &hierarchy)) else {
+        return Err(ReturnError::NotFound);
+    };
+    let district_name =
+        version.parent.as_ref().and_then(|p| hierarchy.office(p)).map(|p| p.name.clone()).unwrap_or_default();
+    let catalog = catalog(store).await?;
+    let spec = TemplateSpec {
+        office: office.clone(),
+        office_name: version.name.clone(),
+        district_name,
+        period,
+        catalog_version: catalog.code.clone(),
+        catalog,
+    };
+    let file_name = format!("{}-{}-{}填报表.xlsx", office, version.name, period.code());
+    let bytes = tokio::task::spawn_blocking(move || returns::write_template(&spec))
+        .await
+        .map_err(|e| ReturnError::Worker(e.to_string()))?
+        .map_err(|e| ReturnError::Template(e.to_string()))?;
+    Ok((file_name, bytes))
+}
+
+/// An upload as a handler receives it.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// The office and period the upload is for, when the page asked for one; the file must agree.
+    pub expected_office: Option<OfficeCode>,
+    pub expected_period: Option<Period>,
+    pub source: ReturnSource,
+}
+
+/// What an accepted upload became: a draft to confirm (with its warnings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub id: i64,
+    pub office: OfficeCode,
+    pub period: String,
+    pub warnings: Vec<String>,
+    /// The same file was uploaded before and its draft is still waiting: this is that draft.
+    pub existing_draft: bool,
+}
+
+/// Checks an upload and stores it as a draft (nothing at all when it has an error). See the module rules.
+pub async fn upload(
+    store: &dyn Store,
+    principal: &Principal,
+    upload: Upload,
+    limits: ReturnLimits,
+    today: NaiveDate,
+    actor: &Actor,
+) -> Result<Uploaded, ReturnError> {
+    if upload.bytes.len() > limits.max_upload_bytes {
+        return Err(ReturnError::TooLarge { limit_mb: limits.max_upload_bytes / (1024 * 1024) });
+    }
+    let format = SourceFormat::from_file_name(&upload.file_name)
+        .filter(|f| *f != SourceFormat::Csv)
+        .ok_or_else(|| ReturnError::UnknownFormat(upload.file_name.clone()))?;
+    let catalog = catalog(store).await?;
+    let content_sha256 = sha256_hex(&upload.bytes);
+    let Upload { file_name, bytes, expected_office, expected_period, source } = upload;
+    let (outcome, bytes) = tokio::task::spawn_blocking(move || {
+        let mut ctx = ParseContext::new(today, &catalog);
+        ctx.expected_office = expected_office.as_ref();
+        ctx.expected_period = expected_period;
+        let outcome = returns::parse_return(&bytes, format, &ctx);
+        (outcome, bytes)
+    })
+    .await
+    .map_err(|e| ReturnError::Worker(e.to_string()))?;
+    let warnings: Vec<String> = outcome.warnings().map(ToString::to_string).collect();
+    let snapshot = match outcome.accepted() {
+        Some(snapshot) => snapshot.clone(),
+        None => {
+            let errors: Vec<String> = outcome.errors().map(ToString::to_string).collect();
+            let errors = if errors.is_empty() { vec!["文件无法识别为填报表".to_string()] } else { errors };
+            return Err(ReturnError::Invalid { errors, warnings });
+        }
+    };
+    let directory = directory(store).await?;
+    let hierarchy = Hierarchy::new(&directory, today);
+    let is_subordinate = hierarchy.office(&snapshot.office).is_some_and(|v| v.kind == OfficeKind::Subordinate);
+    if !is_subordinate || !principal.can_write_office(&snapshot.office, &hierarchy) {
+        return Err(ReturnError::OfficeNotAllowed(snapshot.office.to_string()));
+    }
+    let period = parse_period(&snapshot.period)?;
+    if period.first_day() > today {
+        return Err(ReturnError::FuturePeriod(period.name_zh()));
+    }
+    let draft = NewReturnDraft {
+        catalog_code: outcome.meta.catalog_version.clone().unwrap_or_else(|| "std-2021-23".into()),
+        template_version: outcome.meta.template_version.clone(),
+        source,
+        source_name: Some(file_name),
+        content_sha256,
+        warnings: warnings.clone(),
+        file: Some(bytes),
+        snapshot: snapshot.clone(),
+    };
+    // The file's catalog version must be one this server knows; otherwise it answers the standard catalog.
+    let draft = if store.catalog(&draft.catalog_code).await?.is_some() {
+        draft
+    } else {
+        NewReturnDraft { catalog_code: catalog_code(store).await?, ..draft }
+    };
+    match store.create_return_draft(&draft, actor).await? {
+        DraftOutcome::Created(id) => {
+            Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: false })
+        }
+        DraftOutcome::Existing(id, ReturnStatus::Draft) => {
+            Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: true })
+        }
+        DraftOutcome::Existing(id, status) => Err(ReturnError::Duplicate { id, status }),
+    }
+}
+
+async fn catalog_code(store: &dyn Store) -> Result<String, ReturnError> {
+    Ok(catalog(store).await?.code)
+}
+
+/// A return the caller may read, or [`ReturnError::NotFound`].
+pub async fn record(
+    store: &dyn Store,
+    principal: &Principal,
+    id: i64,
+    today: NaiveDate,
+) -> Result<(ReturnRecord, Access), ReturnError> {
+    let record = store.return_record(id).await?.ok_or(ReturnError::NotFound)?;
+    let directory = directory(store).await?;
+    let hierarchy = Hierarchy::new(&directory, today);
+    let office = &record.summary.office;
+    if !principal.can_read_office(office, &hierarchy) {
+        return Err(ReturnError::NotFound);
+    }
+    let access = Access {
+        submit: principal.can_write_office(office, &hierarchy),
+        verify: principal.can_verify_office(office, &hierarchy),
+    };
+    Ok((record, access))
+}
+
+/// What the caller may do with a return it can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    /// Confirm or discard a draft.
+    pub submit: bool,
+    /// Accept or return a submitted return.
+    pub verify: bool,
+}
+
+/// The office's most recent accepted return before `id` (of any period), to show what a return changes.
+pub async fn previous_accepted(
+    store: &dyn Store,
+    office: &OfficeCode,
+    except: i64,
+) -> Result<Option<ReturnRecord>, ReturnError> {
+    let filter = ReturnFilter {
+        offices: Some(vec![office.clone()]),
+        statuses: vec![ReturnStatus::Accepted, ReturnStatus::Superseded],
+        period: None,
+    };
+    let mut accepted: Vec<ReturnSummary> =
+        store.list_returns(&filter).await?.into_iter().filter(|r| r.id != except && r.accepted_on.is_some()).collect();
+    accepted.sort_by_key(|r| (r.decided_at, r.id));
+    match accepted.last() {
+        Some(last) => Ok(store.return_record(last.id).await?),
+        None => Ok(None),
+    }
+}
+
+/// What changed from the office's last accepted return to `snapshot`, with that return's id.
+pub async fn changes_since_accepted(
+    store: &dyn Store,
+    snapshot: &ReturnSnapshot,
+    id: i64,
+) -> Result<Option<(i64, Vec<Change>)>, ReturnError> {
+    Ok(previous_accepted(store, &snapshot.office, id)
+        .await?
+        .map(|previous| (previous.summary.id, returns::diff(&previous.snapshot, snapshot))))
+}
+
+/// Confirms a draft: it is submitted to the direct customs. Returns the earlier return it replaced, if any.
+pub async fn confirm(
+    store: &dyn Store,
+    principal: &Principal,
+    id: i64,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    actor: &Actor,
+) -> Result<Option<i64>, ReturnError> {
+    let (record, access) = record(store, principal, id, today).await?;
+    if !access.submit {
+        return Err(ReturnError::Forbidden);
+    }
+    match store.submit_return(id, now, actor).await? {
+        SubmitOutcome::Submitted { superseded } => Ok(superseded),
+        SubmitOutcome::NotADraft => Err(ReturnError::WrongState(record.summary.status)),
+    }
+}
+
+/// Discards a draft the uploader does not want to submit.
+pub async fn discard(
+    store: &dyn Store,
+    principal: &Principal,
+    id: i64,
+    today: NaiveDate,
+    actor: &Actor,
+) -> Result<(), ReturnError> {
+    let (record, access) = record(store, principal, id, today).await?;
+    if !access.submit {
+        return Err(ReturnError::Forbidden);
+    }
+    if store.discard_return_draft(id, actor).await? {
+        Ok(())
+    } else {
+        Err(ReturnError::WrongState(record.summary.status))
+    }
+}
+
+/// Accepts a submitted return, or returns it with at least one reason.
+#[allow(clippy::too_many_arguments)]
+pub async fn decide(
+    store: &dyn Store,
+    principal: &Principal,
+    id: i64,
+    decision: Decision,
+    comment: &str,
+    reasons: Vec<ReturnReason>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    actor: &Actor,
+) -> Result<(), ReturnError> {
+    let (record, access) = record(store, principal, id, today).await?;
+    if !access.verify {
+        return Err(ReturnError::Forbidden);
+    }
+    let reasons: Vec<ReturnReason> = reasons
+        .into_iter()
+        .map(|r| ReturnReason { reason: r.reason.trim().to_string(), ..r })
+        .filter(|r| !r.reason.is_empty())
+        .collect();
+    if decision == Decision::Returned && reasons.is_empty() {
+        return Err(ReturnError::ReasonsRequired);
+    }
+    if store.decide_return(id, decision, comment.trim(), &reasons, now, actor).await? {
+        Ok(())
+    } else {
+        Err(ReturnError::WrongState(record.summary.status))
+    }
+}
+
+/// The returns the caller may read that match `filter` (cut to the caller's scope as of `today`).
+pub async fn list(
+    store: &dyn Store,
+    principal: &Principal,
+    mut filter: ReturnFilter,
+    today: NaiveDate,
+) -> Result<Vec<ReturnSummary>, ReturnError> {
+    let directory = directory(store).await?;
+    let hierarchy = Hierarchy::new(&directory, today);
+    let in_scope: Vec<OfficeCode> = directory
+        .in_force_on(today)
+        .filter(|v| v.kind == OfficeKind::Subordinate && principal.can_read_office(&v.code, &hierarchy))
+        .map(|v| v.code.clone())
+        .collect();
+    filter.offices = Some(match filter.offices.take() {
+        Some(asked) => asked.into_iter().filter(|o| in_scope.contains(o)).collect(),
+        None => in_scope,
+    });
+    Ok(store.list_returns(&filter).await?)
+}

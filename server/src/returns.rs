@@ -1,0 +1,450 @@
+//! The returns handlers (issue 4): template download, uploads (one file, many files or a .zip), confirming or
+//! discarding a draft, and the direct customs' decision. Plain HTML forms answered with `303 See Other`, so they
+//! work without JavaScript; the pages are the Leptos routes `/returns`, `/returns/{id}` and
+//! `/returns/uploads/{key}`.
+//!
+//! Every form must come from this server's pages (`Origin`/`Referer`) with the session's CSRF token; the
+//! use cases in `app::services::returns` check the role and office scope. Uploads are read up to the configured
+//! limit (default 20 MB per file) and parsed off the async runtime; one bad file of a batch never blocks the others,
+//! and a file with errors stores nothing.
+
+use analytics::offices::OfficeCode;
+use analytics::returns::batch::{expand_upload, BatchEntry};
+use app::auth::session::csrf_token_matches;
+use app::auth::Principal;
+use app::services::returns::{self as service, ReturnError, Upload};
+use app::services::upload_reports::{FileReport, UploadReport};
+use app::services::{today_in_china, AppState};
+use app::store::{Actor, Decision, ReturnReason, ReturnSource};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use chrono::Utc;
+use serde::Deserialize;
+
+/// The signed-in caller of a form from this server's pages with the session's CSRF token: its principal and the
+/// actor of its writes; otherwise the answer to send (403, or to sign in first and come back to `back`).
+pub(crate) fn form_caller(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    csrf_token: Option<&str>,
+    back: &str,
+) -> Result<(Principal, Actor), Box<Response>> {
+    let headers = &parts.headers;
+    if let Some(response) = crate::auth::refuse_foreign_origin(state, headers) {
+        return Err(Box::new(response));
+    }
+    let auth = app::auth::current::from_parts(parts);
+    let Some(session) = auth.session() else {
+        return Err(Box::new(crate::auth::see_other(&format!("/login?next={}", crate::auth::encode(back)))));
+    };
+    if !csrf_token_matches(&session.csrf_token, csrf_token) {
+        return Err(Box::new(crate::auth::forbidden(headers, crate::auth::BAD_CSRF)));
+    }
+    let principal = session.principal.clone();
+    let remote = crate::auth::client_addr(&parts.extensions);
+    let actor = Actor::user(principal.user_id, &principal.username, remote.as_deref());
+    Ok((principal, actor))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TemplateQuery {
+    office: String,
+    period: String,
+}
+
+/// `GET /returns/template.xlsx?office=0201&period=2022Q3`: the office's return template for the period.
+pub async fn template(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    Query(query): Query<TemplateQuery>,
+) -> Response {
+    let auth = app::auth::current::from_parts(&parts);
+    let Some(principal) = auth.principal() else {
+        return crate::api::error_response(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录");
+    };
+    let Ok(office) = OfficeCode::parse(query.office.trim()) else {
+        return crate::api::error_response(StatusCode::BAD_REQUEST, "bad_request", "机构代码格式有误（office）");
+    };
+    let period = match service::parse_period(&query.period) {
+        Ok(p) => p,
+        Err(e) => return crate::api::error_response(StatusCode::BAD_REQUEST, "bad_request", &format!("{e}（period）")),
+    };
+    match service::template(state.store.as_ref(), &principal, &office, period, today_in_china()).await {
+        Ok((file_name, bytes)) => xlsx_download(&file_name, bytes),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// An `.xlsx` download named `file_name` (RFC 5987 for the Chinese name).
+pub(crate) fn xlsx_download(file_name: &str, bytes: Vec<u8>) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    );
+    let disposition =
+        format!("attachment; filename=\"return.xlsx\"; filename*=UTF-8''{}", crate::auth::encode(file_name));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn error_response(error: &ReturnError) -> Response {
+    if matches!(error, ReturnError::Store(_) | ReturnError::Worker(_) | ReturnError::Template(_)) {
+        tracing::error!("returns: {error:?}");
+    }
+    let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    crate::api::error_response(status, "return_error", &error.to_string())
+}
+
+/// The fields of the upload form, read from the multipart body.
+#[derive(Default)]
+struct UploadForm {
+    csrf_token: Option<String>,
+    office: Option<String>,
+    period: Option<String>,
+    files: Vec<(String, Vec<u8>)>,
+    /// A file above the limit (its name), read no further.
+    too_large: Vec<String>,
+    /// The body could not be read as a form.
+    broken: Option<String>,
+}
+
+async fn read_upload(mut multipart: Multipart, max_file_bytes: usize) -> UploadForm {
+    let mut form = UploadForm::default();
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                form.broken = Some(e.body_text());
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "csrf_token" | "office" | "period" => {
+                let text = field.text().await.unwrap_or_default();
+                match name.as_str() {
+                    "csrf_token" => form.csrf_token = Some(text),
+                    "office" => form.office = Some(text).filter(|t| !t.trim().is_empty()),
+                    _ => form.period = Some(text).filter(|t| !t.trim().is_empty()),
+                }
+            }
+            "file" => {
+                let file_name = field.file_name().unwrap_or("未命名文件").to_string();
+                let mut bytes = Vec::new();
+                let mut over = false;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if bytes.len() + chunk.len() > max_file_bytes {
+                                over = true;
+                                // Drain the rest without keeping it.
+                                continue;
+                            }
+                            bytes.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            form.broken = Some(e.body_text());
+                            return form;
+                        }
+                    }
+                }
+                if over {
+                    form.too_large.push(file_name);
+                } else if !(bytes.is_empty() && file_name.is_empty()) {
+                    form.files.push((file_name, bytes));
+                }
+            }
+            _ => {}
+        }
+    }
+    form
+}
+
+/// `POST /returns/upload` (multipart): one or more workbooks, or .zip files of workbooks. One file that becomes a
+/// draft goes straight to its preview; anything else to the report of the upload, one row per file.
+pub async fn upload(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let limits = state.return_limits;
+    let form = match multipart {
+        Ok(multipart) => read_upload(multipart, limits.max_upload_bytes).await,
+        Err(_) => UploadForm { broken: Some("not multipart".into()), ..Default::default() },
+    };
+    let (principal, actor) = match form_caller(&state, &parts, form.csrf_token.as_deref(), "/returns") {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    if form.broken.is_some() {
+        return crate::auth::see_other("/returns?error=upload_broken");
+    }
+    if form.files.is_empty() && form.too_large.is_empty() {
+        return crate::auth::see_other("/returns?error=no_file");
+    }
+    let expected_office = match form.office.as_deref().map(|o| OfficeCode::parse(o.trim())) {
+        None => None,
+        Some(Ok(code)) => Some(code),
+        Some(Err(_)) => return crate::auth::see_other("/returns?error=office"),
+    };
+    let expected_period = match form.period.as_deref().map(service::parse_period) {
+        None => None,
+        Some(Ok(period)) => Some(period),
+        Some(Err(_)) => return crate::auth::see_other("/returns?error=period"),
+    };
+    let today = today_in_china();
+    let mut report = UploadReport { files: Vec::new() };
+    for name in form.too_large {
+        report.files.push(refused(&name, ReturnError::TooLarge { limit_mb: limits.max_upload_bytes / (1024 * 1024) }));
+    }
+    // Unpack .zip files (their declared sizes checked first) into their workbooks.
+    let mut entries: Vec<BatchEntry> = Vec::new();
+    for (name, bytes) in form.files {
+        match expand_upload(&name, bytes, limits.max_upload_bytes as u64, limits.max_batch_files) {
+            Ok(mut files) => entries.append(&mut files),
+            Err(e) => report.files.push(FileReport {
+                file_name: name,
+                draft_id: None,
+                office: None,
+                period: None,
+                refused: Some(e.to_string()),
+                errors: Vec::new(),
+                warnings: Vec::new(),
+            }),
+        }
+    }
+    if entries.len() > limits.max_batch_files {
+        return crate::auth::see_other("/returns?error=too_many_files");
+    }
+    for entry in entries {
+        let upload = Upload {
+            file_name: entry.name.clone(),
+            bytes: entry.bytes,
+            expected_office: expected_office.clone(),
+            expected_period,
+            source: ReturnSource::Excel,
+        };
+        let outcome = service::upload(state.store.as_ref(), &principal, upload, limits, today, &actor).await;
+        report.files.push(match outcome {
+            Ok(uploaded) => FileReport {
+                file_name: entry.name,
+                draft_id: Some(uploaded.id),
+                office: Some(uploaded.office.to_string()),
+                period: Some(uploaded.period),
+                refused: None,
+                errors: Vec::new(),
+                warnings: uploaded.warnings,
+            },
+            Err(ReturnError::Invalid { errors, warnings }) => FileReport {
+                refused: Some(format!("文件有 {} 处错误，未保存任何内容", errors.len())),
+                errors,
+                warnings,
+                ..refused(&entry.name, ReturnError::NotFound)
+            },
+            Err(e) => refused(&entry.name, e),
+        });
+    }
+    if let [only] = report.files.as_slice() {
+        if let Some(id) = only.draft_id {
+            return crate::auth::see_other(&format!("/returns/{id}"));
+        }
+    }
+    let key = state.upload_reports.put(principal.user_id, report);
+    crate::auth::see_other(&format!("/returns/uploads/{key}"))
+}
+
+fn refused(file_name: &str, error: ReturnError) -> FileReport {
+    if matches!(error, ReturnError::Store(_) | ReturnError::Worker(_)) {
+        tracing::error!("upload of {file_name}: {error:?}");
+    }
+    FileReport {
+        file_name: file_name.to_string(),
+        draft_id: None,
+        office: None,
+        period: None,
+        refused: Some(error.to_string()),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    }
+}
+
+/// The error code a return page explains (`app::pages::returns::return_error_message`).
+fn error_code(error: &ReturnError) -> &'static str {
+    match error {
+        ReturnError::NotFound => "not_found",
+        ReturnError::Forbidden => "forbidden",
+        ReturnError::WrongState(_) => "state",
+        ReturnError::ReasonsRequired => "reasons",
+        ReturnError::Duplicate { .. } => "duplicate",
+        _ => {
+            tracing::error!("returns form: {error:?}");
+            "unavailable"
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfOnly {
+    csrf_token: String,
+}
+
+/// `POST /returns/{id}/confirm`: the uploader confirms the preview; the return goes to the direct customs.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    parts: axum::http::request::Parts,
+    form: Result<Form<CsrfOnly>, FormRejection>,
+) -> Response {
+    let csrf = form.ok().map(|Form(f)| f.csrf_token);
+    let back = format!("/returns/{id}");
+    let (principal, actor) = match form_caller(&state, &parts, csrf.as_deref(), &back) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    match service::confirm(state.store.as_ref(), &principal, id, Utc::now(), today_in_china(), &actor).await {
+        Ok(_) => crate::auth::see_other(&format!("/returns/{id}?status=submitted")),
+        Err(e) => crate::auth::see_other(&format!("/returns/{id}?error={}", error_code(&e))),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmAllForm {
+    csrf_token: String,
+    /// Draft ids, comma-separated.
+    ids: String,
+}
+
+/// `POST /returns/confirm`: confirms every draft of a batch report at once; each one is checked on its own.
+pub async fn confirm_all(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    form: Result<Form<ConfirmAllForm>, FormRejection>,
+) -> Response {
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let (principal, actor) = match form_caller(&state, &parts, Some(&form.csrf_token), "/returns") {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    let (mut done, mut failed) = (0usize, 0usize);
+    for id in
+        form.ids.split(',').filter_map(|id| id.trim().parse::<i64>().ok()).take(state.return_limits.max_batch_files)
+    {
+        match service::confirm(state.store.as_ref(), &principal, id, Utc::now(), today_in_china(), &actor).await {
+            Ok(_) => done += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    crate::auth::see_other(&format!("/returns?status=confirmed&done={done}&failed={failed}"))
+}
+
+/// `POST /returns/{id}/discard`: the uploader drops a draft.
+pub async fn discard(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    parts: axum::http::request::Parts,
+    form: Result<Form<CsrfOnly>, FormRejection>,
+) -> Response {
+    let csrf = form.ok().map(|Form(f)| f.csrf_token);
+    let back = format!("/returns/{id}");
+    let (principal, actor) = match form_caller(&state, &parts, csrf.as_deref(), &back) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    match service::discard(state.store.as_ref(), &principal, id, today_in_china(), &actor).await {
+        Ok(()) => crate::auth::see_other("/returns?status=discarded"),
+        Err(e) => crate::auth::see_other(&format!("/returns/{id}?error={}", error_code(&e))),
+    }
+}
+
+/// `POST /returns/{id}/decision`: `decision=accept` or `decision=return` with a reason per item (`reason_item_7`),
+/// per requirement (`reason_req_training`) or for the whole return (`reason_general`); returning needs one.
+pub async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    parts: axum::http::request::Parts,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let back = format!("/returns/{id}");
+    let (principal, actor) = match form_caller(&state, &parts, field("csrf_token"), &back) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    let decision = match field("decision") {
+        Some("accept") => Decision::Accepted,
+        Some("return") => Decision::Returned,
+        _ => return crate::auth::see_other(&format!("/returns/{id}?error=decision")),
+    };
+    let mut reasons = Vec::new();
+    for (name, value) in &fields {
+        if value.trim().is_empty() {
+            continue;
+        }
+        if let Some(item) = name.strip_prefix("reason_item_").and_then(|n| n.parse::<u32>().ok()) {
+            reasons.push(ReturnReason { item: Some(item), requirement: None, reason: value.clone() });
+        } else if let Some(code) = name.strip_prefix("reason_req_") {
+            reasons.push(ReturnReason { item: None, requirement: Some(code.to_string()), reason: value.clone() });
+        } else if name == "reason_general" {
+            reasons.push(ReturnReason { item: None, requirement: None, reason: value.clone() });
+        }
+    }
+    if decision == Decision::Accepted {
+        // Reasons typed before choosing 通过 are not kept: an accepted return has nothing to fix.
+        reasons.clear();
+    }
+    let comment = field("comment").unwrap_or_default();
+    let outcome = service::decide(
+        state.store.as_ref(),
+        &principal,
+        id,
+        decision,
+        comment,
+        reasons,
+        Utc::now(),
+        today_in_china(),
+        &actor,
+    )
+    .await;
+    match outcome {
+        Ok(()) => crate::auth::see_other(&format!(
+            "/returns/{id}?status={}",
+            if decision == Decision::Accepted { "accepted" } else { "returned" }
+        )),
+        Err(e) => crate::auth::see_other(&format!("/returns/{id}?error={}", error_code(&e))),
+    }
+}
+
+/// `GET /returns/{id}/file`: the workbook as uploaded, for whoever may read the return.
+pub async fn file(State(state): State<AppState>, Path(id): Path<i64>, parts: axum::http::request::Parts) -> Response {
+    let auth = app::auth::current::from_parts(&parts);
+    let Some(principal) = auth.principal() else {
+        return crate::api::error_response(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录");
+    };
+    if let Err(e) = service::record(state.store.as_ref(), &principal, id, today_in_china()).await {
+        return error_response(&e);
+    }
+    match state.store.return_file(id).await {
+        Ok(Some((name, bytes))) => {
+            let mut response = xlsx_download(&name, bytes);
+            // The file keeps the type it was uploaded as.
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            response
+        }
+        Ok(None) => error_response(&ReturnError::NotFound),
+        Err(e) => error_response(&ReturnError::Store(e)),
+    }
+}
