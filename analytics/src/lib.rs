@@ -11,6 +11,8 @@
 //! - [`milestones`]: the rollout schedule of the notice (M1–M6) and its arithmetic.
 //! - [`returns`]: the typed content of an office return (items reported, the guide's requirements beyond the catalog).
 //! - [`assessment`]: scoring schemes as versioned data, explainable scores and benchmark completion (对标完成).
+//! - [`rollout`]: milestones M1–M5 judged per district and nationally as of any date, projections, and (with
+//!   `engine`) the national score recompute on polars.
 //!
 //! With the default `engine` feature the crate also parses files and loads its bundled data; without it only the
 //! serialisable domain types remain, which is what the wasm client uses.
@@ -22,3 +24,4 @@ pub mod clocks;
 pub mod milestones;
 pub mod offices;
 pub mod returns;
+pub mod rollout;
