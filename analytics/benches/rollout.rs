@@ -31,14 +31,17 @@ fn engine() -> NationalEngine {
 
 fn national(c: &mut Criterion) {
     let input = synthetic::national(SEED).expect("synthetic national data");
+    let catalog = standard_catalog().expect("catalog");
+    let calendar = WorkingCalendar::bundled().expect("calendar");
+    let scheme = default_scheme().expect("scheme");
     c.bench_function("national rows: 750 offices x 12 periods (scalar extraction)", |b| {
         b.iter(|| {
             NationalEngine::new(
                 black_box(&input),
-                standard_catalog().expect("catalog"),
-                WorkingCalendar::bundled().expect("calendar"),
+                catalog.clone(),
+                calendar.clone(),
                 ClockSettings::default(),
-                default_scheme().expect("scheme"),
+                scheme.clone(),
             )
             .expect("engine")
         })

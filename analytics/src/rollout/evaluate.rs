@@ -292,6 +292,7 @@ impl<'a> District<'a> {
             offices,
             required,
             achieved,
+            met_on: status.met_on(),
             status,
             note_zh,
         }

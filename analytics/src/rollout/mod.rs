@@ -194,16 +194,12 @@ pub struct MilestoneResult {
     /// Completed offices (first date, M4, M5) or completed pilots (M3) on `evaluated_on`; `None` for M1 and M2.
     pub achieved: Option<usize>,
     pub status: MilestoneStatus,
+    /// The day the milestone was met, if it was by `as_of` (the same date as in `status`, for readers that only
+    /// want the date).
+    pub met_on: Option<NaiveDate>,
     /// Why the milestone is at risk, missed or projected as it is, in Chinese.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note_zh: Option<String>,
-}
-
-impl MilestoneResult {
-    /// The day the milestone was met, if it was by `as_of`.
-    pub fn met_on(&self) -> Option<NaiveDate> {
-        self.status.met_on()
-    }
 }
 
 /// Where a milestone stands for a district.

@@ -27,13 +27,13 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use thiserror::Error;
 
-use crate::assessment::score::{requirement_shortfall, units};
+use crate::assessment::score::units;
 use crate::assessment::{Applicability, BonusKind, IndicatorKind, Scheme};
 use crate::calendar::WorkingCalendar;
 use crate::catalog::Catalog;
 use crate::clocks::{judge, ClockSettings, DisclosureDates, Verdict};
 use crate::offices::OfficeCode;
-use crate::returns::{guide_requirement, guide_requirements, Disclosed, ReturnSnapshot};
+use crate::returns::{guide_requirements, Disclosed, Requirement, ReturnSnapshot};
 
 /// Why the national recompute failed.
 #[derive(Debug, Error)]
@@ -46,6 +46,8 @@ pub enum NationalError {
     UnknownDistrict { office: OfficeCode, district: OfficeCode },
     #[error("填报表期次“{0}”不在全国期次中")]
     UnknownPeriod(String),
+    #[error("填报表拆分线程异常终止")]
+    Worker,
     #[error("数据框计算失败：{0}")]
     Polars(#[from] PolarsError),
 }
@@ -146,6 +148,8 @@ pub struct NationalEngine {
     calendar: WorkingCalendar,
     clock_settings: ClockSettings,
     scheme: Scheme,
+    /// The guide's requirements, built once (each return reads all of them).
+    requirements: Vec<Requirement>,
     districts: Vec<NationalDistrict>,
     offices: Vec<NationalOffice>,
     office_district: Vec<usize>,
@@ -189,6 +193,7 @@ impl NationalEngine {
             calendar,
             clock_settings,
             scheme,
+            requirements: guide_requirements(),
             districts: input.districts.clone(),
             office_index: input.offices.iter().enumerate().map(|(i, o)| (o.code.clone(), i)).collect(),
             offices: input.offices.clone(),
@@ -200,9 +205,23 @@ impl NationalEngine {
             score_index: HashMap::new(),
             district_index: HashMap::new(),
         };
-        for snapshot in &input.returns {
-            let (key, rows) = engine.rows_of(snapshot)?;
-            engine.rows.insert(key, rows);
+        // The returns are independent: extract them on every core, then insert in input order (a later return
+        // for the same office and period replaces an earlier one).
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = input.returns.len().div_ceil(threads).max(1);
+        let shared = &engine;
+        let extracted: Vec<Result<Vec<_>, NationalError>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = input
+                .returns
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(|s| shared.rows_of(s)).collect()))
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap_or(Err(NationalError::Worker))).collect()
+        });
+        for part in extracted {
+            for (key, rows) in part? {
+                engine.rows.insert(key, rows);
+            }
         }
         Ok(engine)
     }
@@ -337,15 +356,7 @@ impl NationalEngine {
             .get(&snapshot.period)
             .ok_or_else(|| NationalError::UnknownPeriod(snapshot.period.clone()))?;
         let applicability = &self.districts[self.office_district[office]].applicability;
-        let rows = return_rows(
-            snapshot,
-            &self.catalog,
-            applicability,
-            &self.scheme,
-            &self.calendar,
-            self.clock_settings,
-            self.periods[period].as_of,
-        );
+        let rows = return_rows(self, snapshot, applicability, self.periods[period].as_of);
         Ok(((office, period), rows))
     }
 
@@ -560,16 +571,35 @@ pub fn recompute(frames: &Frames, scheme: &Scheme) -> Result<Vec<(f64, bool)>, N
     Ok((0..joined.height()).map(|i| (scores.get(i).unwrap_or(0.0), complete.get(i).unwrap_or(false))).collect())
 }
 
+/// What the rows need of a clock verdict: not due yet, a defect of 公开时限 (late, overdue, stale, date missing), or
+/// neither (on time, current, set by another rule, or a year the calendar does not know — excluded, not failed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Clock {
+    Pending,
+    Failed,
+    Fine,
+}
+
+impl Clock {
+    fn of(verdict: &Result<Verdict, crate::calendar::CalendarError>) -> Self {
+        match verdict {
+            Ok(Verdict::Pending { .. }) => Clock::Pending,
+            Ok(Verdict::NotComputable { .. }) | Err(_) => Clock::Fine,
+            Ok(v) if v.is_failure() => Clock::Failed,
+            Ok(_) => Clock::Fine,
+        }
+    }
+}
+
 /// The rows of one return judged as of `as_of`; the unit rules mirror [`crate::assessment::score`].
 fn return_rows(
+    engine: &NationalEngine,
     snapshot: &ReturnSnapshot,
-    catalog: &Catalog,
     applicability: &Applicability,
-    scheme: &Scheme,
-    calendar: &WorkingCalendar,
-    clock_settings: ClockSettings,
     as_of: NaiveDate,
 ) -> ReturnRows {
+    let (catalog, scheme, requirements) = (&engine.catalog, &engine.scheme, engine.requirements.as_slice());
+    let (calendar, clock_settings) = (&engine.calendar, engine.clock_settings);
     let (units, _, _) = units(catalog, applicability, snapshot);
     let mut rows = Vec::with_capacity(units.len());
     for unit in &units {
@@ -583,7 +613,7 @@ fn return_rows(
             formed_on: report.and_then(|r| r.formed_on),
             published_on: if disclosed { report.and_then(|r| r.published_on) } else { None },
         };
-        let verdict = judge(rule, dates, as_of, clock_settings, calendar);
+        let clock = Clock::of(&judge(rule, dates, as_of, clock_settings, calendar));
         let mut row = UnitRow {
             item: unit.item.number,
             element: unit.element.unwrap_or(0),
@@ -592,7 +622,7 @@ fn return_rows(
             ..UnitRow::default()
         };
         if !disclosed {
-            if let Ok(Verdict::Pending { .. }) = verdict {
+            if clock == Clock::Pending {
                 rows.push(row);
                 continue;
             }
@@ -607,24 +637,37 @@ fn return_rows(
             row.recommended = u32::from(!recommended);
             row.elements = unit.owned.iter().filter(|e| report.elements_missing.contains(e)).count() as u32;
         }
-        row.on_time = match &verdict {
-            Ok(Verdict::NotComputable { .. }) | Err(_) => 0,
-            Ok(v) => u32::from(v.is_failure()),
-        };
+        row.on_time = u32::from(clock == Clock::Failed);
         rows.push(row);
     }
-    let requirement_defects =
-        guide_requirements().iter().map(|r| requirement_shortfall(snapshot, &r.code).is_some()).collect();
+    let requirement_defects = requirements.iter().map(|r| short_of(snapshot, r)).collect();
     ReturnRows {
         units: rows,
         requirement_defects,
         verified: snapshot.verified_on.is_some(),
-        bonus: bonus_earned(snapshot, scheme),
+        bonus: bonus_earned(snapshot, scheme, requirements),
+    }
+}
+
+/// Whether a return falls short of a requirement: the rule of the score's `requirement_shortfall` without its
+/// words (not reported, 否, 不适用, or a count missing or below the guide's minimum), reading the requirement list
+/// built once instead of rebuilding it per call.
+fn short_of(snapshot: &ReturnSnapshot, requirement: &Requirement) -> bool {
+    match snapshot.requirement(&requirement.code) {
+        None => true,
+        Some(r) => match r.fulfilled {
+            Disclosed::No | Disclosed::NotApplicable => true,
+            Disclosed::Yes => match (requirement.min_count, r.count) {
+                (Some(_), None) => true,
+                (Some(min), Some(count)) => count < min,
+                (None, _) => false,
+            },
+        },
     }
 }
 
 /// Bonus points earned, each bonus at most its maximum, before the scheme's overall cap (as in the score).
-fn bonus_earned(snapshot: &ReturnSnapshot, scheme: &Scheme) -> f64 {
+fn bonus_earned(snapshot: &ReturnSnapshot, scheme: &Scheme, requirements: &[Requirement]) -> f64 {
     scheme
         .bonuses
         .iter()
@@ -634,7 +677,11 @@ fn bonus_earned(snapshot: &ReturnSnapshot, scheme: &Scheme) -> f64 {
             Some(match bonus.kind {
                 BonusKind::RequirementMet => bonus.points.min(max),
                 BonusKind::CountAboveMinimum => {
-                    let min = guide_requirement(&bonus.requirement).and_then(|r| r.min_count).unwrap_or(0);
+                    let min = requirements
+                        .iter()
+                        .find(|r| r.code == bonus.requirement)
+                        .and_then(|r| r.min_count)
+                        .unwrap_or(0);
                     (f64::from(report.count.unwrap_or(0).saturating_sub(min)) * bonus.points).min(max)
                 }
             })
