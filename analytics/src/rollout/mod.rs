@@ -24,14 +24,22 @@
 //!   deadline is today or past is `Missed` (it becomes `MetLate` if the requirement later holds: a later as-of date
 //!   never turns a missed milestone into an on-time or open one); not met before the deadline is `NotYetDue`. A count
 //!   milestone of a district with no subordinate office on the date evaluated is `NoOffices` (nothing is owed, it is
-//!   neither met nor missed).
+//!   neither met nor missed; once the deadline has passed this stays so, even if offices open later).
+//! - **Why "first day held" and not "held on the deadline".** Counting each day with that day's offices keeps every
+//!   status monotone in `as_of` (a met milestone never reverts, a missed one only becomes late) and never makes a
+//!   district owe an office that had closed or left. The price is that a district that reached its share before a
+//!   new office opened stays met; the counts on the deadline ([`MilestoneResult::offices`], `required`, `achieved`)
+//!   show the current gap beside the status.
 //! - **The date evaluated** for the counts shown ([`MilestoneResult::offices`], `required`, `achieved`) is the
 //!   deadline for a milestone whose deadline has passed, and `as_of` otherwise.
 //! - **Projection** ([`projection`]): the rate since the district's first completion, i.e. completed offices divided
 //!   by the calendar days from the first completion to `as_of` (both counted), extended linearly to the target; none
-//!   without a completion. A `NotYetDue` count milestone is **at risk** (`on_track: false`, with a Chinese reason) when
+//!   without a completion (such an open milestone is reported on track, with a note that nothing can be projected
+//!   yet). A `NotYetDue` count milestone is **at risk** (`on_track: false`, with a Chinese reason) when
 //!   its projection lands after the deadline; M3 is at risk when fewer pilots are designated than required; M1 and
 //!   M2 have no trend and are on track until their deadline.
+//! - **Pilots** count for M3 only while they are subordinate offices of the district (a pilot that moved away no
+//!   longer counts from the day it left); repeated designations of one office keep the earliest date.
 //! - **National roll-up** ([`NationalSummary`]): per milestone, how many districts met it on time, late, missed it,
 //!   have it open (and how many of those are at risk) or have no offices; offices and completed offices nationally.
 //!

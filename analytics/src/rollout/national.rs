@@ -239,7 +239,7 @@ impl NationalEngine {
     /// Recomputes every office and district with polars.
     pub fn recompute(&mut self) -> Result<&NationalScores, NationalError> {
         let keys: Vec<(usize, usize)> = self.rows.keys().copied().collect();
-        let per_return = recompute(&self.frames(&keys)?, &self.scheme)?;
+        let per_return = recompute(&self.frames_of(&keys)?, &self.scheme)?;
         let mut offices = Vec::with_capacity(keys.len());
         for (&(office, period), (score, complete)) in keys.iter().zip(per_return) {
             offices.push(self.office_score(office, period, score, complete));
@@ -295,7 +295,7 @@ impl NationalEngine {
     pub fn apply_return(&mut self, snapshot: &ReturnSnapshot) -> Result<&OfficeScore, NationalError> {
         let (key, rows) = self.rows_of(snapshot)?;
         self.rows.insert(key, rows);
-        let result = recompute(&self.frames(&[key])?, &self.scheme)?;
+        let result = recompute(&self.frames_of(&[key])?, &self.scheme)?;
         let (score, complete) = result.first().copied().unwrap_or((0.0, false));
         let fresh = self.office_score(key.0, key.1, score, complete);
         let district = self.office_district[key.0];
@@ -360,8 +360,15 @@ impl NationalEngine {
         Ok(((office, period), rows))
     }
 
+    /// The frames of every return (see [`Frames`]), for [`recompute`] or any other polars query over the national
+    /// data; `ret` numbers the returns by office, then period.
+    pub fn frames(&self) -> Result<Frames, NationalError> {
+        let keys: Vec<(usize, usize)> = self.rows.keys().copied().collect();
+        self.frames_of(&keys)
+    }
+
     /// The three frames of the given returns; `ret` is the position in `keys`.
-    fn frames(&self, keys: &[(usize, usize)]) -> Result<Frames, NationalError> {
+    fn frames_of(&self, keys: &[(usize, usize)]) -> Result<Frames, NationalError> {
         let empty = ReturnRows::default();
         let all: Vec<&ReturnRows> = keys.iter().map(|k| self.rows.get(k).unwrap_or(&empty)).collect();
         let n_units: usize = all.iter().map(|r| r.units.len()).sum();
@@ -748,6 +755,23 @@ mod tests {
         // The test is not vacuous: scores spread and some returns complete, some do not.
         assert!(spread.0 < 60.0 && spread.1 > 95.0, "{spread:?}");
         assert!(completed > 0 && completed < 360, "{completed}");
+    }
+
+    #[test]
+    fn the_unit_frame_has_one_row_per_scored_item_of_every_return_with_its_office_district_and_period() {
+        let input = synthetic::national_sized(15, 42, 2).unwrap();
+        let engine = engine(&input);
+        let frames = engine.frames().unwrap();
+        assert_eq!(frames.units.height(), engine.unit_rows());
+        assert_eq!(frames.returns.height(), 84);
+        assert_eq!(frames.requirements.height(), 84 * guide_requirements().len());
+        let names: Vec<&str> = frames.units.get_column_names().into_iter().map(|n| n.as_str()).collect();
+        assert_eq!(&names[..6], &["ret", "office", "district", "period", "item", "element"]);
+        // 25 items less 3 inherited (3, 10, 18), item 24 counted per element; a fifth of districts drop item 16.
+        let per_return = frames.units.height() as f64 / 84.0;
+        assert!((21.0..=23.0).contains(&per_return), "{per_return}");
+        let scores = recompute(&frames, &default_scheme().unwrap()).unwrap();
+        assert_eq!(scores.len(), 84);
     }
 
     #[test]
