@@ -277,7 +277,40 @@ mod scores {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(128))]
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn the_polars_recompute_agrees_with_the_per_office_score_for_arbitrary_returns(
+            snapshot in snapshot(),
+            as_of in 0u16..1700,
+            not_applicable in proptest::collection::btree_set(1u32..=25, 0..4),
+        ) {
+            use crate::assessment::{is_complete, CompletionDefinition};
+            use crate::rollout::national::{NationalDistrict, NationalEngine, NationalInput, NationalOffice, NationalPeriod};
+
+            let catalog = standard_catalog().unwrap();
+            let scheme = default_scheme().unwrap();
+            let calendar = WorkingCalendar::bundled().unwrap();
+            let applicability = not_applicable.iter().fold(Applicability::all_applicable(), |a, n| {
+                a.with_not_applicable(*n, "本关无此业务")
+            });
+            let district = OfficeCode::parse("0200").unwrap();
+            let input = NationalInput {
+                districts: vec![NationalDistrict { code: district.clone(), applicability: applicability.clone() }],
+                offices: vec![NationalOffice { code: snapshot.office.clone(), district }],
+                periods: vec![NationalPeriod { label: snapshot.period.clone(), as_of: day(as_of) }],
+                returns: vec![snapshot.clone()],
+            };
+            let expected =
+                score(&snapshot, &catalog, &applicability, &scheme, &calendar, ClockSettings::default(), day(as_of))
+                    .unwrap();
+            let complete = is_complete(&snapshot, &catalog, &applicability, &CompletionDefinition::default()).complete;
+            let mut engine =
+                NationalEngine::new(&input, catalog, calendar, ClockSettings::default(), scheme).unwrap();
+            let got = engine.recompute().unwrap().offices[0].clone();
+            prop_assert!((got.score - expected.score).abs() < 0.005, "{} vs {}", got.score, expected.score);
+            prop_assert_eq!(got.complete, complete);
+        }
 
         #[test]
         fn scores_stay_within_the_schemes_bounds_for_arbitrary_returns(
