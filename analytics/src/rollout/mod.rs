@@ -155,6 +155,13 @@ pub struct RolloutReport {
     pub notes: Vec<String>,
 }
 
+impl RolloutReport {
+    /// The report of one direct customs.
+    pub fn district(&self, code: &OfficeCode) -> Option<&DistrictReport> {
+        self.districts.iter().find(|d| &d.district == code)
+    }
+}
+
 /// One direct customs as of the date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DistrictReport {
@@ -171,6 +178,13 @@ pub struct DistrictReport {
     /// When every office in force on `as_of` is projected to have completed: the actual date when they all have,
     /// `None` without a trend (see [`projection`]).
     pub projected_all_complete_on: Option<NaiveDate>,
+}
+
+impl DistrictReport {
+    /// The result of one milestone (`M1` … `M5`).
+    pub fn milestone(&self, code: &str) -> Option<&MilestoneResult> {
+        self.milestones.iter().find(|m| m.code == code)
+    }
 }
 
 /// A pilot as of the date.

@@ -62,8 +62,7 @@ fn district(code: &str) -> DistrictInput {
 }
 
 fn result<'a>(report: &'a RolloutReport, district: &str, milestone: &str) -> &'a MilestoneResult {
-    let district = report.districts.iter().find(|r| r.district.as_str() == district).unwrap();
-    district.milestones.iter().find(|m| m.code == milestone).unwrap()
+    report.district(&c(district)).and_then(|r| r.milestone(milestone)).unwrap()
 }
 
 fn status(report: &RolloutReport, district: &str, milestone: &str) -> MilestoneStatus {
