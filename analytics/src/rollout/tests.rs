@@ -336,6 +336,28 @@ fn pilots_fewer_than_the_notice_asks_suffice_when_the_district_has_only_one_offi
 }
 
 #[test]
+fn a_pilot_that_left_its_district_before_completing_does_not_count_for_it() {
+    // 0409, designated by 0400 in March, moved to 0200 on 2022-06-01 and completed there on 2022-07-01.
+    let input = RolloutInput::new(
+        directory(vec![
+            version("0409", OfficeKind::Subordinate, Some("0400"), "2000-01-01", Some("2022-06-01")),
+            version("0409", OfficeKind::Subordinate, Some("0200"), "2022-06-01", None),
+        ]),
+        vec![DistrictInput {
+            pilots: vec![PilotDesignation { office: c("0409"), designated_on: d("2022-03-01") }],
+            ..district("0400")
+        }],
+        vec![completed("0409", "2022-07-01")],
+    );
+    let report = evaluate(&input, d("2022-09-30"));
+    assert_eq!(status(&report, "0400", "M3"), MilestoneStatus::Missed { days_overdue: 30 });
+    let pilot = &report.district(&c("0400")).unwrap().pilots[0];
+    assert_eq!((pilot.completed_on, pilot.in_district), (Some(d("2022-07-01")), false));
+    // 0200 never designated it: completion alone is not a pilot.
+    assert_eq!(status(&report, "0200", "M3"), MilestoneStatus::Missed { days_overdue: 30 });
+}
+
+#[test]
 fn the_current_count_follows_losses_while_milestones_count_first_dates() {
     let input = RolloutInput::new(
         directory(vec![]),
