@@ -13,6 +13,8 @@
 //! - [`sheets`]: reading hand-filled workbooks safely (format sniffing, zip checks, full-width folding, dates,
 //!   cell references), shared by the office and return imports.
 //! - [`assessment`]: scoring schemes as versioned data, explainable scores and benchmark completion (对标完成).
+//! - [`rollout`]: milestones M1–M5 judged per district and nationally as of any date, projections, and (with
+//!   `engine`) the national score recompute on polars.
 //!
 //! With the default `engine` feature the crate also parses files and loads its bundled data; without it only the
 //! serialisable domain types remain, which is what the wasm client uses.
@@ -24,5 +26,6 @@ pub mod clocks;
 pub mod milestones;
 pub mod offices;
 pub mod returns;
+pub mod rollout;
 #[cfg(feature = "engine")]
 pub mod sheets;

@@ -21,6 +21,20 @@
 //! - **Clocks.** Deadlines set by another rule (`NotComputable`) and dates the working-day calendar cannot judge are
 //!   excluded from 公开时限 and listed in `excluded`, never counted as on time.
 //! - **Vetoes** force the scheme's veto grade; the score itself stays the sum of its lines.
+//!
+//! The scoring questions settled for the rollout (issue 5), each with a test in `tests.rs`:
+//! - **An item not yet due costs no points but blocks completion.** The score judges conduct as of a date, so an
+//!   item whose clock has not expired is excluded (`尚未公开，尚未到期…，本次不计分`). Completion is a fact the
+//!   milestones date ("完成对标"): it needs the disclosure in place, so it ignores the clocks and the office completes
+//!   with the first verified return that shows the item disclosed. The milestone date is then at most one reporting
+//!   cycle later, which is the honest date the direct customs could confirm it.
+//! - **不适用 answers to the guide's requirements.** The guide's mandatory requirements (应当) apply to every
+//!   subordinate office: 不适用 is a defect in the score and in completion, with its own reason. The encouraged one
+//!   (十二 精准推送) answered 不适用 costs nothing and earns no bonus.
+//! - **Applicability is per item and per district.** The district catalog marks whole items 不适用 (an
+//!   [`Applicability`] per direct customs, shared by its offices); such an item neither costs points nor blocks
+//!   completion whatever the office reports (是, 否 or 不适用, with or without channels). Elements cannot be marked
+//!   separately: marking item 24 takes out both of its elements.
 
 pub mod completion;
 pub mod scheme;

@@ -371,3 +371,77 @@ fn assessments_serialise_to_json_and_back() {
     let back: Scheme = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
     assert_eq!(back, s);
 }
+
+// The open scoring questions of issue 5, decided (see the module docs of `assessment`).
+
+#[test]
+fn an_item_not_yet_due_costs_no_points_but_still_blocks_completion() {
+    let catalog = catalog();
+    let mut snapshot = perfect(&catalog);
+    // Item 8 (7 working days): formed on 2024-12-12, due 2024-12-23, not published by the as-of date 2024-12-15.
+    let report = item_mut(&mut snapshot, 8);
+    report.disclosed = Disclosed::No;
+    report.formed_on = Some(d("2024-12-12"));
+    report.published_on = None;
+    let a = assess(&snapshot, &Applicability::all_applicable());
+    assert_eq!(a.score, 100.0, "{:#?}", lost(&a));
+    let excluded = a.excluded.iter().find(|e| e.item == 8 && e.indicator.is_none()).unwrap();
+    assert!(excluded.reason_zh.contains("尚未到期"), "{}", excluded.reason_zh);
+    let completion =
+        is_complete(&snapshot, &catalog, &Applicability::all_applicable(), &CompletionDefinition::default());
+    assert!(!completion.complete);
+    assert_eq!(completion.missing, vec!["第8项 行政许可：填报未公开".to_string()]);
+}
+
+#[test]
+fn a_mandatory_requirement_reported_not_applicable_is_a_defect_but_the_encouraged_one_is_not() {
+    let catalog = catalog();
+    let all = Applicability::all_applicable();
+    let definition = CompletionDefinition::default();
+
+    let mut snapshot = perfect(&catalog);
+    snapshot
+        .requirements
+        .push(RequirementReport { fulfilled: Disclosed::NotApplicable, ..RequirementReport::met(codes::PRECISE_PUSH) });
+    let a = assess(&snapshot, &all);
+    assert_eq!(a.score, 100.0);
+    assert!(a.lines.iter().all(|l| l.requirement.as_deref() != Some(codes::PRECISE_PUSH)), "no bonus, no deduction");
+    assert!(is_complete(&snapshot, &catalog, &all, &definition).complete);
+
+    if let Some(r) = snapshot.requirements.iter_mut().find(|r| r.code == codes::TRAINING) {
+        r.fulfilled = Disclosed::NotApplicable;
+    }
+    let a = assess(&snapshot, &all);
+    assert_eq!(a.score, 97.0);
+    let line = lost(&a).into_iter().find(|l| l.requirement.as_deref() == Some(codes::TRAINING)).unwrap();
+    assert!(line.reason_zh.contains("填报“不适用”，但《指引》要求适用于所有隶属海关"), "{}", line.reason_zh);
+    let completion = is_complete(&snapshot, &catalog, &all, &definition);
+    assert_eq!(
+        completion.missing,
+        vec!["《指引》（二十）开展政务公开教育培训：填报“不适用”，但《指引》要求适用于所有隶属海关".to_string()]
+    );
+}
+
+#[test]
+fn an_item_not_applicable_in_the_district_catalog_neither_costs_points_nor_blocks_completion_whatever_is_reported() {
+    let catalog = catalog();
+    let definition = CompletionDefinition::default();
+    let district =
+        Applicability::all_applicable().with_not_applicable(16, "本关无拍卖业务").with_not_applicable(24, "试行");
+    for answer in [Disclosed::No, Disclosed::NotApplicable, Disclosed::Yes] {
+        let mut snapshot = perfect(&catalog);
+        item_mut(&mut snapshot, 16).disclosed = answer;
+        item_mut(&mut snapshot, 16).channels.clear();
+        // Applicability is per item: marking item 24 takes out both of its elements.
+        snapshot.items.retain(|r| r.item != 24);
+        let a = assess(&snapshot, &district);
+        assert_eq!(a.score, 100.0, "{answer:?}: {:#?}", lost(&a));
+        assert!(a.excluded.iter().any(|e| e.item == 24 && e.element.is_none() && e.indicator.is_none()));
+        assert!(is_complete(&snapshot, &catalog, &district, &definition).complete, "{answer:?}");
+    }
+    // The same return against the standard catalog: both items count.
+    let mut snapshot = perfect(&catalog);
+    item_mut(&mut snapshot, 16).disclosed = Disclosed::No;
+    let completion = is_complete(&snapshot, &catalog, &Applicability::all_applicable(), &definition);
+    assert_eq!(completion.missing, vec!["第16项 拍卖信息：填报未公开".to_string()]);
+}
