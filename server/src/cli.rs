@@ -45,6 +45,9 @@ pub enum Command {
         /// Do not load the demo data set into an empty database.
         #[arg(long)]
         no_demo: bool,
+        /// Load the demo offices and accounts but not their history of returns.
+        #[arg(long)]
+        no_demo_history: bool,
         /// Mark the session cookie Secure (when users reach the server over HTTPS).
         #[arg(long, env = "GONGKAI_SECURE_COOKIES")]
         secure_cookies: bool,
@@ -56,8 +59,18 @@ pub enum Command {
         #[command(subcommand)]
         command: OfficesCommand,
     },
-    /// Load the demo data set (示例数据: invented subordinate offices) through the regular import.
-    Demo,
+    /// Load the demo data set (示例数据: invented subordinate offices) through the regular import, and its rollout
+    /// history (returns filed and verified from 2022 to 2024) through the regular return pipeline.
+    Demo {
+        /// Load only the offices and demo accounts, not the history of returns.
+        #[arg(long)]
+        no_history: bool,
+    },
+    /// Office returns (填报表).
+    Returns {
+        #[command(subcommand)]
+        command: ReturnsCommand,
+    },
     /// Working days (工作日) from the State Council's yearly holiday arrangements.
     Calendar {
         #[command(subcommand)]
@@ -100,8 +113,118 @@ pub enum UserCommand {
     List,
 }
 
+/// A progress bar on standard error (hidden when it is not a terminal).
+fn progress_bar(message: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message.to_string());
+    bar
+}
+
+/// `gongkai returns import FILE...`: every file (or file of a .zip) on its own, with a progress bar and a line per
+/// file; the exit status is a failure when any file was refused.
+async fn import_returns(database_url: &str, files: &[PathBuf], dry_run: bool) -> Result<(), String> {
+    use analytics::returns::batch::expand_upload;
+    use app::services::returns::{self as service, ReturnError, ReturnLimits, Upload};
+
+    let store = app::store::connect(database_url).await.map_err(|e| e.to_string())?;
+    setup::prepare(store.as_ref(), false).await.map_err(|e| e.to_string())?;
+    let limits = ReturnLimits::default();
+    let mut entries = Vec::new();
+    let mut refused: Vec<(String, String)> = Vec::new();
+    for path in files {
+        let name =
+            path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
+        match std::fs::read(path) {
+            Ok(bytes) => match expand_upload(&name, bytes, limits.max_upload_bytes as u64, limits.max_batch_files) {
+                Ok(mut files) => entries.append(&mut files),
+                Err(e) => refused.push((name, e.to_string())),
+            },
+            Err(e) => refused.push((name, format!("无法读取文件：{e}"))),
+        }
+    }
+    let principal = service::system_principal("cli", "命令行").map_err(|e| e.to_string())?;
+    let actor = Actor::cli();
+    let today = app::services::today_in_china();
+    let bar = progress_bar(if dry_run { "检查填报表" } else { "导入填报表" });
+    bar.set_length(entries.len() as u64);
+    let mut passed = 0usize;
+    for entry in entries {
+        let name = entry.name.clone();
+        let upload = Upload {
+            file_name: entry.name,
+            bytes: entry.bytes,
+            expected_office: None,
+            expected_period: None,
+            source: app::store::ReturnSource::Excel,
+        };
+        let outcome = if dry_run {
+            service::check(store.as_ref(), &principal, upload, limits, today).await.map(|checked| {
+                format!("{} {} 检查通过（{} 条提示）", checked.office, checked.period, checked.warnings.len())
+            })
+        } else {
+            match service::upload(store.as_ref(), &principal, upload, limits, today, &actor).await {
+                Ok(uploaded) => {
+                    service::confirm(store.as_ref(), &principal, uploaded.id, chrono::Utc::now(), today, &actor)
+                        .await
+                        .map(|_| format!("{} {} 已提交（第 {} 号）", uploaded.office, uploaded.period, uploaded.id))
+                }
+                Err(e) => Err(e),
+            }
+        };
+        bar.inc(1);
+        match outcome {
+            Ok(line) => {
+                passed += 1;
+                bar.println(format!("✓ {name}：{line}"));
+            }
+            Err(ReturnError::Invalid { errors, warnings }) => {
+                let mut text = format!("文件有 {} 处错误，未保存任何内容", errors.len());
+                for problem in errors.iter().chain(warnings.iter()) {
+                    text.push_str(&format!("\n    {problem}"));
+                }
+                refused.push((name, text));
+            }
+            Err(e) => refused.push((name, e.to_string())),
+        }
+    }
+    bar.finish_and_clear();
+    for (name, why) in &refused {
+        eprintln!("✗ {name}：{why}");
+    }
+    store.close().await;
+    println!(
+        "{}：{} 个文件通过，{} 个文件未通过",
+        if dry_run { "检查完成" } else { "导入完成" },
+        passed,
+        refused.len()
+    );
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} 个文件未能导入，见上方说明", refused.len()))
+    }
+}
+
 fn parse_office_code(raw: &str) -> Result<OfficeCode, String> {
     OfficeCode::parse(raw).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReturnsCommand {
+    /// Import return workbooks (.xlsx .xlsm .xls .ods, or .zip files of them), as 总署办公厅管理员 would upload
+    /// them: every file is checked on its own, a file with any error is reported cell by cell and stores nothing,
+    /// and the others are submitted to their direct customs (with --dry-run: only checked). Shows a progress bar.
+    Import {
+        /// The files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Check every file and report, without storing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,17 +276,19 @@ async fn execute(cli: Cli) -> Result<(), String> {
             addr: defaults.addr,
             site_root: defaults.site_root,
             no_demo: false,
+            no_demo_history: false,
             secure_cookies: defaults.secure_cookies,
         }
     });
     match command {
-        Command::Serve { addr, site_root, no_demo, secure_cookies } => {
+        Command::Serve { addr, site_root, no_demo, no_demo_history, secure_cookies } => {
             let trusted_proxies = crate::config::trusted_proxies_from_env()?;
             let config = Config {
                 database_url: cli.database_url,
                 addr,
                 site_root,
                 demo_if_empty: !no_demo,
+                demo_history: !no_demo && !no_demo_history,
                 secure_cookies,
                 trusted_proxies,
             };
@@ -191,7 +316,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             import_file(&cli.database_url, &file, dry_run).await
         }
         Command::Calendar { command } => calendar_command(command),
-        Command::Demo => {
+        Command::Demo { no_history } => {
             let store = app::store::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
             setup::prepare(store.as_ref(), false).await.map_err(|e| e.to_string())?;
             let versions = store.office_versions().await.map_err(|e| e.to_string())?;
@@ -210,8 +335,29 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 "已载入示例数据：读取 {} 行，新增 {} 个机构，变更 {} 个机构",
                 summary.rows_read, summary.outcome.offices_added, summary.outcome.offices_changed
             );
+            if !no_history {
+                let bar = progress_bar("载入示例填报历史");
+                let loaded = app::services::demo_history::load_demo_history(
+                    store.as_ref(),
+                    app::services::demo_history::history_until(),
+                    |done, total| {
+                        bar.set_length(total as u64);
+                        bar.set_position(done as u64);
+                    },
+                )
+                .await;
+                bar.finish_and_clear();
+                let loaded = loaded.map_err(|e| e.to_string())?;
+                println!(
+                    "已载入示例填报历史：{} 份填报，{} 份审核通过，{} 份退回修改",
+                    loaded.filed, loaded.accepted, loaded.returned
+                );
+            }
             store.close().await;
             Ok(())
+        }
+        Command::Returns { command: ReturnsCommand::Import { files, dry_run } } => {
+            import_returns(&cli.database_url, &files, dry_run).await
         }
         Command::User { command } => user_command(&cli.database_url, command).await,
     }

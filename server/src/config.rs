@@ -17,6 +17,8 @@ pub struct Config {
     pub site_root: PathBuf,
     /// Load the demo data set when the database has no office yet.
     pub demo_if_empty: bool,
+    /// With the demo data set, also load its rollout history of returns (in the background after start-up).
+    pub demo_history: bool,
     /// Mark the session cookie `Secure` (HTTPS deployments; off for http://127.0.0.1).
     pub secure_cookies: bool,
     /// Reverse proxies in front of the server whose `X-Forwarded-For` is believed (`GONGKAI_TRUSTED_PROXIES`,
@@ -41,6 +43,7 @@ impl Config {
             addr,
             site_root,
             demo_if_empty: true,
+            demo_history: true,
             secure_cookies: secure_cookies_from_env(),
             trusted_proxies: trusted_proxies_from_env().unwrap_or_default(),
         }

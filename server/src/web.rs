@@ -255,7 +255,33 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         .await
         .map_err(|source| StartError::Bind { addr: config.addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
+    let demo_history = config.demo_history && app::services::setup::is_demo(store.as_ref()).await.unwrap_or(false);
     let router = build_router(&Config { addr, ..config }, store.clone());
+    if demo_history {
+        // The history of the demo returns goes through the full pipeline (thousands of workbooks): in the
+        // background, so the server answers at once; pages show what is loaded so far.
+        let history_store = store.clone();
+        tokio::spawn(async move {
+            let until = app::services::demo_history::history_until();
+            let mut reported = 0;
+            let loaded =
+                app::services::demo_history::load_demo_history(history_store.as_ref(), until, |done, total| {
+                    if done >= reported + 200 || done == total {
+                        reported = done;
+                        tracing::info!("demo history: {done}/{total} returns");
+                    }
+                })
+                .await;
+            match loaded {
+                Ok(summary) if summary.filed > 0 => {
+                    tracing::info!(?summary, "demo history loaded");
+                    println!("示例填报历史已载入：{} 份填报，{} 份审核通过", summary.filed, summary.accepted);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!("demo history could not be loaded: {e}"),
+            }
+        });
+    }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())

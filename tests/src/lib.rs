@@ -29,6 +29,7 @@ impl TestServer {
             addr: "127.0.0.1:0".parse().expect("address"),
             site_root: site_root(),
             demo_if_empty: true,
+            demo_history: false,
             secure_cookies: false,
             trusted_proxies: Vec::new(),
         };

@@ -426,3 +426,104 @@ async fn every_demo_role_lands_on_its_own_home_page_and_sees_only_its_own_naviga
         client.close().await.expect("close");
     }
 }
+
+fn return_fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../analytics/tests/fixtures/returns").join(name);
+    path.canonicalize().expect("fixture").display().to_string()
+}
+
+/// Chooses `file` in the upload form and submits it.
+async fn upload_file(client: &Client, file: &str) {
+    client
+        .find(Locator::Css("form.upload-form input[type='file']"))
+        .await
+        .expect("file input")
+        .send_keys(file)
+        .await
+        .expect("choose file");
+    client
+        .find(Locator::Css("form.upload-form button[type='submit']"))
+        .await
+        .expect("upload button")
+        .click()
+        .await
+        .expect("upload");
+}
+
+#[tokio::test]
+async fn a_filer_fixes_a_return_from_the_cell_report_confirms_it_and_the_direct_customs_accepts_it() {
+    let Some(rig) = Rig::start().await else { return };
+    for (javascript, good) in [(false, "filled.xlsx"), (true, "filled.ods")] {
+        let client = rig.browser(javascript).await;
+        sign_in(&client, &rig, "demo-xingang-filer", javascript).await;
+        client.goto(&rig.url("/returns")).await.expect("returns page");
+        upload_file(&client, &return_fixture("errors.xlsx")).await;
+        let report = client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("table.upload-report"))
+            .await
+            .expect("the upload report");
+        let text = report.text().await.expect("text");
+        assert!(text.contains("公开事项!F4"), "the report names the cell (javascript: {javascript}): {text}");
+        screenshot(&client, if javascript { "return-errors" } else { "return-errors-no-js" }).await;
+
+        client.goto(&rig.url("/returns")).await.expect("returns page");
+        upload_file(&client, &return_fixture(good)).await;
+        let confirm = client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("button.confirm-button"))
+            .await
+            .expect("the preview with its confirm button");
+        screenshot(&client, if javascript { "return-preview" } else { "return-preview-no-js" }).await;
+        confirm.click().await.expect("confirm");
+        client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath("//p[contains(@class,'notice-box') and contains(., '填报已提交')]"))
+            .await
+            .expect("submitted");
+        let id = client.current_url().await.expect("url").path().trim_start_matches("/returns/").to_string();
+        client.find(Locator::Css(".account__signout button")).await.expect("退出").click().await.expect("out");
+        client.wait().for_element(Locator::Css("a.account__signin")).await.expect("signed out");
+
+        sign_in(&client, &rig, "demo-tianjin-admin", javascript).await;
+        client.goto(&rig.url("/returns")).await.expect("returns page");
+        let queued = client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath(&format!(
+                "//section[contains(@class,'returns-queue')]//a[@href='/returns/{id}']"
+            )))
+            .await
+            .expect("the return waits in the queue");
+        screenshot(&client, if javascript { "return-queue" } else { "return-queue-no-js" }).await;
+        queued.click().await.expect("open");
+        client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css("form.decision-form input[value='accept']"))
+            .await
+            .expect("the decision form")
+            .click()
+            .await
+            .expect("choose accept");
+        client
+            .find(Locator::Css("form.decision-form button[type='submit']"))
+            .await
+            .expect("submit")
+            .click()
+            .await
+            .expect("decide");
+        client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath("//p[contains(@class,'notice-box') and contains(., '已审核通过')]"))
+            .await
+            .expect("accepted");
+        client.find(Locator::Css(".account__signout button")).await.expect("退出").click().await.expect("out");
+        client.wait().for_element(Locator::Css("a.account__signin")).await.expect("signed out");
+        client.close().await.expect("close");
+    }
+}

@@ -303,3 +303,68 @@ async fn an_upload_form_without_the_csrf_token_or_from_another_site_stores_nothi
     assert!(server.server.store.list_returns(&Default::default()).await.expect("list").is_empty());
     server.stop().await;
 }
+
+// ------------------------------------------------------------------------------------------------------------
+// The command line and the demo history
+
+async fn run_cli(args: &[&str]) -> std::process::ExitCode {
+    use clap::Parser;
+    let mut argv = vec!["gongkai"];
+    argv.extend_from_slice(args);
+    server::cli::run(server::cli::Cli::parse_from(argv)).await
+}
+
+#[tokio::test]
+async fn the_cli_imports_good_returns_and_refuses_bad_ones_without_storing_them() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let store = app::store::connect(&url).await.expect("store");
+    app::services::setup::prepare(store.as_ref(), true).await.expect("prepare");
+    store.close().await;
+    let good = dir.path().join("新港海关.xlsx");
+    std::fs::write(&good, fixture("filled.xlsx")).expect("write");
+    let bad = dir.path().join("有错误.xlsx");
+    std::fs::write(&bad, fixture("errors.xlsx")).expect("write");
+    let (good, bad) = (good.to_str().expect("path"), bad.to_str().expect("path"));
+
+    let dry = run_cli(&["--database-url", &url, "returns", "import", "--dry-run", good]).await;
+    assert_eq!(dry, std::process::ExitCode::SUCCESS);
+    let mixed = run_cli(&["--database-url", &url, "returns", "import", good, bad]).await;
+    assert_eq!(mixed, std::process::ExitCode::FAILURE, "one file was refused");
+    let store = app::store::connect(&url).await.expect("store");
+    let stored = store.list_returns(&Default::default()).await.expect("list");
+    assert_eq!(stored.len(), 1, "the good file only, and not the dry run");
+    assert_eq!(stored[0].status, app::store::ReturnStatus::Submitted);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn the_demo_history_goes_through_the_pipeline_and_tianjins_pilots_are_accepted_by_the_end_of_august_2022() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store =
+        app::store::connect(&format!("sqlite://{}", dir.path().join("demo.db").display())).await.expect("store");
+    app::services::setup::prepare(store.as_ref(), true).await.expect("prepare");
+    let until = chrono::NaiveDate::from_ymd_opt(2022, 9, 15).expect("date");
+    let mut calls = 0;
+    let summary = app::services::demo_history::load_demo_history(store.as_ref(), until, |_, _| calls += 1)
+        .await
+        .expect("history");
+    assert!(summary.filed > 40 && summary.accepted > 40, "{summary:?}");
+    assert!(calls > summary.filed, "progress is reported");
+    let accepted = store.accepted_snapshots().await.expect("snapshots");
+    let deadline = chrono::NaiveDate::from_ymd_opt(2022, 8, 31).expect("date");
+    let tianjin_pilots: Vec<_> = accepted
+        .iter()
+        .filter(|s| s.office.as_str().starts_with("02") && s.verified_on.is_some_and(|d| d <= deadline))
+        .collect();
+    assert!(tianjin_pilots.len() >= 2, "天津's two pilots completed on time");
+    let rows = store
+        .search_audit(&app::store::AuditFilter { actor: Some("demo".into()), ..Default::default() }, 10, 0)
+        .await
+        .expect("audit");
+    assert!(rows.1 > 0, "the demo's writes are audited under its own name");
+    // A second load does nothing.
+    let again = app::services::demo_history::load_demo_history(store.as_ref(), until, |_, _| {}).await.expect("again");
+    assert_eq!(again.filed, 0);
+    store.close().await;
+}

@@ -23,6 +23,8 @@
 
 #[cfg(feature = "engine")]
 pub mod batch;
+#[cfg(feature = "engine")]
+pub mod demo;
 pub mod diff;
 #[cfg(feature = "engine")]
 pub mod import;

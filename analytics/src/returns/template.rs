@@ -414,6 +414,16 @@ fn header_lines(spec: &TemplateSpec) -> [String; 4] {
 fn write(spec: &TemplateSpec, snapshot: Option<&ReturnSnapshot>) -> Result<Vec<u8>, TemplateError> {
     let formats = Formats::new();
     let mut workbook = Workbook::new();
+    // A fixed creation time (the period's first day) instead of "now": the same template or return is the same
+    // bytes every time, so a re-upload is recognised by its hash.
+    let first = spec.period.first_day();
+    let created =
+        rust_xlsxwriter::ExcelDateTime::from_ymd(first.year() as u16, first.month() as u8, first.day() as u8)?;
+    workbook.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title(format!("{} {} 政务公开填报表", spec.office_name, spec.period.name_zh()))
+            .set_creation_datetime(&created),
+    );
     let guide = workbook.add_worksheet();
     write_guide(guide, spec, &formats)?;
     let items = workbook.add_worksheet();

@@ -173,6 +173,35 @@ pub struct Uploaded {
     pub existing_draft: bool,
 }
 
+/// A principal with 总署办公厅管理员 rights for the command line and the demo loader (`name` in the audit log).
+pub fn system_principal(name: &str, display_name: &str) -> Result<Principal, ReturnError> {
+    let corrupt = |e: String| ReturnError::Store(StoreError::Corrupt(e));
+    let hq = OfficeCode::parse("0000").map_err(|e| corrupt(e.to_string()))?;
+    let grant = crate::auth::Grant::new(crate::auth::Role::HqAdmin, hq, OfficeKind::Headquarters)
+        .map_err(|e| corrupt(e.to_string()))?;
+    Ok(Principal { user_id: 0, username: name.into(), display_name: display_name.into(), grants: vec![grant] })
+}
+
+/// What a checked upload would record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub office: OfficeCode,
+    pub period: String,
+    pub warnings: Vec<String>,
+}
+
+/// Checks an upload as [`upload`] does, storing nothing (the command line's `--dry-run`).
+pub async fn check(
+    store: &dyn Store,
+    principal: &Principal,
+    upload: Upload,
+    limits: ReturnLimits,
+    today: NaiveDate,
+) -> Result<Checked, ReturnError> {
+    let draft = prepare(store, principal, upload, limits, today).await?;
+    Ok(Checked { office: draft.snapshot.office, period: draft.snapshot.period, warnings: draft.warnings })
+}
+
 /// Checks an upload and stores it as a draft (nothing at all when it has an error). See the module rules.
 pub async fn upload(
     store: &dyn Store,
@@ -182,6 +211,27 @@ pub async fn upload(
     today: NaiveDate,
     actor: &Actor,
 ) -> Result<Uploaded, ReturnError> {
+    let draft = prepare(store, principal, upload, limits, today).await?;
+    let (snapshot, warnings) = (draft.snapshot.clone(), draft.warnings.clone());
+    match store.create_return_draft(&draft, actor).await? {
+        DraftOutcome::Created(id) => {
+            Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: false })
+        }
+        DraftOutcome::Existing(id, ReturnStatus::Draft) => {
+            Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: true })
+        }
+        DraftOutcome::Existing(id, status) => Err(ReturnError::Duplicate { id, status }),
+    }
+}
+
+/// The checks of an upload (module rules) and the draft it would become.
+async fn prepare(
+    store: &dyn Store,
+    principal: &Principal,
+    upload: Upload,
+    limits: ReturnLimits,
+    today: NaiveDate,
+) -> Result<NewReturnDraft, ReturnError> {
     if upload.bytes.len() > limits.max_upload_bytes {
         return Err(ReturnError::TooLarge { limit_mb: limits.max_upload_bytes / (1024 * 1024) });
     }
@@ -225,24 +275,15 @@ pub async fn upload(
         source,
         source_name: Some(file_name),
         content_sha256,
-        warnings: warnings.clone(),
+        warnings,
         file: Some(bytes),
-        snapshot: snapshot.clone(),
+        snapshot,
     };
     // The file's catalog version must be one this server knows; otherwise it answers the standard catalog.
-    let draft = if store.catalog(&draft.catalog_code).await?.is_some() {
-        draft
+    if store.catalog(&draft.catalog_code).await?.is_some() {
+        Ok(draft)
     } else {
-        NewReturnDraft { catalog_code: catalog_code(store).await?, ..draft }
-    };
-    match store.create_return_draft(&draft, actor).await? {
-        DraftOutcome::Created(id) => {
-            Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: false })
-        }
-        DraftOutcome::Existing(id, ReturnStatus::Draft) => {
-            Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: true })
-        }
-        DraftOutcome::Existing(id, status) => Err(ReturnError::Duplicate { id, status }),
+        Ok(NewReturnDraft { catalog_code: catalog_code(store).await?, ..draft })
     }
 }
 
