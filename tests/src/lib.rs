@@ -100,7 +100,7 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str); 5] = [
     ("demo-hq-viewer", "总署办公厅（演示查看员）", "/"),
     ("demo-tianjin-admin", "天津海关办公室（演示管理员）", "/offices/0200"),
     ("demo-tianjin-viewer", "天津海关办公室（演示查看员）", "/offices/0200"),
-    ("demo-xingang-filer", "新港海关（演示填报员）", "/offices/0201"),
+    ("demo-xingang-filer", "新港海关（演示填报员）", "/returns"),
 ];
 
 /// POSTs a url-encoded HTML form from this server's own pages (`Origin`), asking for HTML, with the cookie when

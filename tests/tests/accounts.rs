@@ -264,7 +264,7 @@ async fn a_filer_reads_and_writes_only_its_own_office_and_hq_reads_everything() 
     for office in ["0000", "0200", "0202", "0401"] {
         assert!(!filer.can_read_office(&code(office), &now), "{office}");
     }
-    assert_eq!(filer.home_path(), "/offices/0201");
+    assert_eq!(filer.home_path(), "/returns");
     for office in ["0000", "0200", "0201", "0401"] {
         assert!(viewer.can_read_office(&code(office), &now) && !viewer.can_write_office(&code(office), &now));
         assert!(admin.can_write_office(&code(office), &now));

@@ -380,7 +380,7 @@ async fn every_demo_role_lands_on_its_own_home_page_and_sees_only_its_own_naviga
         ("demo-hq-viewer", "/", &["全国概览", "标准目录", "机构名录", "填报与审核", "系统管理"], 42),
         ("demo-tianjin-admin", "/offices/0200", &["标准目录", "机构名录", "填报与审核"], 1),
         ("demo-tianjin-viewer", "/offices/0200", &["标准目录", "机构名录", "填报与审核"], 1),
-        ("demo-xingang-filer", "/offices/0201", &["标准目录", "机构名录", "填报与审核"], 1),
+        ("demo-xingang-filer", "/returns", &["标准目录", "机构名录", "填报与审核"], 1),
     ];
     for javascript in [false, true] {
         let client = rig.browser(javascript).await;

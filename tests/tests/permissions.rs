@@ -652,7 +652,7 @@ async fn a_district_or_office_role_is_sent_from_the_national_overview_to_its_own
     for (username, home) in [
         ("demo-tianjin-admin", "/offices/0200"),
         ("demo-tianjin-viewer", "/offices/0200"),
-        ("demo-xingang-filer", "/offices/0201"),
+        ("demo-xingang-filer", "/returns"),
     ] {
         let cookie = sign_in(&server, username).await;
         let response = client().get(server.url("/")).header(COOKIE, &cookie).send().await.expect("overview");

@@ -368,3 +368,27 @@ async fn the_demo_history_goes_through_the_pipeline_and_tianjins_pilots_are_acce
     assert_eq!(again.filed, 0);
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_filers_home_is_its_to_do_list_of_returns_to_file_confirm_and_fix() {
+    let server = TestServer::start().await;
+    let filer = session(&server, "demo-xingang-filer").await;
+    let (_, home) = page(&server, &filer, "/returns").await;
+    let quarter = Period::containing(app::services::today_in_china()).name_zh();
+    assert!(home.contains(&format!("新港海关 尚未报送{quarter}的填报")), "the current quarter is to file");
+    let id = id_of(&upload(&server, &filer, &[("新港海关.xlsx", fixture("filled.xlsx"))]).await);
+    let (_, home) = page(&server, &filer, "/returns").await;
+    assert!(home.contains(&format!("尚未确认提交（第{id}号）")), "the draft is to confirm");
+    post(&server, &filer, &format!("/returns/{id}/confirm"), &[]).await;
+    let admin = session(&server, "demo-tianjin-admin").await;
+    post(&server, &admin, &format!("/returns/{id}/decision"), &[("decision", "return"), ("reason_general", "请补充")])
+        .await;
+    let (_, home) = page(&server, &filer, "/returns").await;
+    assert!(
+        home.contains(&format!("被退回修改，请按退回原因修改后重新上传（第{id}号）")),
+        "the returned one is to fix"
+    );
+    let (_, admin_home) = page(&server, &admin, "/returns").await;
+    assert!(!admin_home.contains("尚未报送"), "a direct customs files nothing of its own");
+    server.stop().await;
+}

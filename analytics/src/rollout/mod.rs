@@ -43,14 +43,14 @@
 //! - **National roll-up** ([`NationalSummary`]): per milestone, how many districts met it on time, late, missed it,
 //!   have it open (and how many of those are at risk) or have no offices; offices and completed offices nationally.
 //!
-//! With the `engine` feature, [`national`] recomputes every office's score and the district aggregates with polars,
+//! With the `national` feature, [`national`] recomputes every office's score and the district aggregates with polars,
 //! and [`synthetic`] generates the deterministic national data set it is benchmarked on.
 
 mod evaluate;
-#[cfg(feature = "engine")]
+#[cfg(feature = "national")]
 pub mod national;
 pub mod projection;
-#[cfg(feature = "engine")]
+#[cfg(feature = "national")]
 pub mod synthetic;
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ proptest! {
     }
 }
 
-#[cfg(feature = "engine")]
+#[cfg(feature = "national")]
 mod scores {
     use std::collections::BTreeSet;
 

@@ -241,13 +241,15 @@ impl Principal {
     }
 
     /// The page this principal lands on after signing in: the national overview for HQ, its district for a direct
-    /// customs, its office for a subordinate office (the widest grant wins; `/` without any grant).
+    /// customs, its to-do list (`/returns`: returns to confirm, to fix, to file) for a subordinate office (the
+    /// widest grant wins; `/` without any grant).
     pub fn home_path(&self) -> String {
         match self.grants.iter().min() {
             None => "/".to_string(),
             Some(g) => match g.role {
                 Role::HqAdmin | Role::HqViewer => "/".to_string(),
-                Role::DistrictAdmin | Role::DistrictViewer | Role::OfficeFiler => format!("/offices/{}", g.office),
+                Role::DistrictAdmin | Role::DistrictViewer => format!("/offices/{}", g.office),
+                Role::OfficeFiler => "/returns".to_string(),
             },
         }
     }
@@ -410,7 +412,7 @@ mod tests {
         for office in ["0000", "0200", "0202", "0401"] {
             assert!(!p.can_read_office(&c(office), &today), "{office}");
         }
-        assert_eq!(p.home_path(), "/offices/0201");
+        assert_eq!(p.home_path(), "/returns");
         assert!(p.districts().is_empty());
     }
 

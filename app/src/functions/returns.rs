@@ -60,7 +60,18 @@ pub struct ReturnsPageView {
     pub returns: Vec<ReturnRowView>,
     /// How many returns matched in all.
     pub total: usize,
+    /// What the caller has to do (a filer's to-do list; a direct customs' queue is `queue`).
+    pub todo: Vec<TodoView>,
     pub csrf_token: String,
+}
+
+/// One thing to do, with the page where it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodoView {
+    /// `confirm`, `fix` or `file`.
+    pub kind: String,
+    pub text: String,
+    pub href: String,
 }
 
 /// At most this many returns are listed on `/returns`.
@@ -171,6 +182,64 @@ mod ssr {
         Period::parse(code).map(Period::name_zh).unwrap_or_else(|_| code.to_string())
     }
 
+    /// The to-do list of a caller who files returns: drafts to confirm, returns sent back to fix, and (for a
+    /// filer's own offices) the current quarter not yet filed.
+    pub fn todo(
+        principal: &crate::auth::Principal,
+        hierarchy: &crate::auth::Hierarchy<'_>,
+        directory: &Directory,
+        drafts: &[ReturnSummary],
+        all: &[ReturnSummary],
+        today: chrono::NaiveDate,
+    ) -> Vec<TodoView> {
+        use crate::store::ReturnStatus;
+        let mut todo = Vec::new();
+        for draft in drafts.iter().filter(|d| d.submitted_by.as_deref() == Some(principal.username.as_str())) {
+            let row = row(draft, directory, today);
+            todo.push(TodoView {
+                kind: "confirm".into(),
+                text: format!("{} {} 的填报已上传、尚未确认提交（第{}号）", row.office_name, row.period_name, row.id),
+                href: format!("/returns/{}", row.id),
+            });
+        }
+        // A return sent back is to fix unless a newer return of the same office and period replaced it.
+        for returned in all.iter().filter(|r| r.status == ReturnStatus::Returned) {
+            let row = row(returned, directory, today);
+            todo.push(TodoView {
+                kind: "fix".into(),
+                text: format!(
+                    "{} {} 的填报被退回修改，请按退回原因修改后重新上传（第{}号）",
+                    row.office_name, row.period_name, row.id
+                ),
+                href: format!("/returns/{}", row.id),
+            });
+        }
+        let period = Period::containing(today);
+        let own_offices: Vec<&analytics::offices::OfficeVersion> = directory
+            .in_force_on(today)
+            .filter(|v| {
+                v.kind == analytics::offices::OfficeKind::Subordinate
+                    && principal
+                        .grants
+                        .iter()
+                        .any(|g| g.role() == crate::auth::Role::OfficeFiler && *g.office() == v.code)
+            })
+            .collect();
+        for office in own_offices {
+            let filed = all
+                .iter()
+                .any(|r| r.office == office.code && r.period == period.code() && r.status != ReturnStatus::Returned);
+            if !filed && principal.can_write_office(&office.code, hierarchy) {
+                todo.push(TodoView {
+                    kind: "file".into(),
+                    text: format!("{} 尚未报送{}的填报：下载模板填写后上传", office.name, period.name_zh()),
+                    href: "#upload".into(),
+                });
+            }
+        }
+        todo
+    }
+
     pub fn row(summary: &ReturnSummary, directory: &Directory, today: chrono::NaiveDate) -> ReturnRowView {
         let office_name = directory
             .versions()
@@ -257,6 +326,19 @@ pub async fn get_returns_page(status: Option<String>) -> Result<ReturnsPageView,
     queue.reverse();
     let total = all.len();
     let returns = all.iter().take(LIST_LIMIT).map(|r| ssr::row(r, &directory, today)).collect();
+    let todo = if can_upload {
+        let drafts = service::list(
+            store,
+            &principal,
+            ReturnFilter { statuses: vec![ReturnStatus::Draft], ..Default::default() },
+            today,
+        )
+        .await
+        .map_err(ssr::app_error)?;
+        ssr::todo(&principal, &hierarchy, &directory, &drafts, &all, today)
+    } else {
+        Vec::new()
+    };
     Ok(ReturnsPageView {
         can_upload,
         can_verify,
@@ -265,6 +347,7 @@ pub async fn get_returns_page(status: Option<String>) -> Result<ReturnsPageView,
         queue,
         returns,
         total,
+        todo,
         csrf_token: super::admin::session_csrf_token(),
     })
 }

@@ -95,6 +95,22 @@ fn ReturnsPane(view: ReturnsPageView) -> impl IntoView {
             </p>
         </section>
         <Outcome/>
+        {view.can_upload.then(|| view! {
+            <section class="card todo-card">
+                <h2>{lang.pick(Text("待办", "To do"))}" "<span class="count">{view.todo.len()}</span></h2>
+                {if view.todo.is_empty() {
+                    view! { <p class="muted todo-empty">{lang.pick(Text("目前没有待办事项。", "Nothing to do."))}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="todo-list">
+                            {view.todo.iter().map(|t| view! {
+                                <li class=format!("todo todo--{}", t.kind)><a href=t.href.clone()>{t.text.clone()}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        })}
         {(!view.queue.is_empty()).then(|| view! {
             <section class="card returns-queue">
                 <h2>{lang.pick(Text("待审核", "Waiting for verification"))}" "<span class="count">{view.queue.len()}</span></h2>
@@ -114,7 +130,7 @@ fn ReturnsPane(view: ReturnsPageView) -> impl IntoView {
                 </form>
             </section>
             {view.can_upload.then(|| view! {
-                <section class="card">
+                <section class="card" id="upload">
                     <h2>{lang.pick(Text("上传填报表", "Upload returns"))}</h2>
                     <form method="post" action="/returns/upload" enctype="multipart/form-data" class="admin-form upload-form">
                         <input type="hidden" name="csrf_token" value=csrf.clone()/>
