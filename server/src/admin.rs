@@ -4,7 +4,6 @@
 
 use analytics::offices::OfficeCode;
 use app::auth::current::RequestAuth;
-use app::auth::session::csrf_token_matches;
 use app::auth::Role;
 use app::functions::admin::{audit_filter, AuditQuery};
 use app::functions::{is_hq, principal_of};
@@ -143,23 +142,11 @@ fn admin_form_actor(
     csrf_token: Option<&str>,
     back: &str,
 ) -> Result<(Actor, i64), Box<Response>> {
-    let headers = &parts.headers;
-    if let Some(response) = crate::auth::refuse_foreign_origin(state, headers) {
-        return Err(Box::new(response));
-    }
-    let auth = app::auth::current::from_parts(parts);
-    let Some(session) = auth.session() else {
-        return Err(Box::new(crate::auth::see_other(&format!("/login?next={}", back.replace('/', "%2F")))));
-    };
-    if !csrf_token_matches(&session.csrf_token, csrf_token) {
-        return Err(Box::new(crate::auth::forbidden(headers, crate::auth::BAD_CSRF)));
-    }
-    let principal = &session.principal;
+    let (principal, actor) = crate::returns::form_caller(state, parts, csrf_token, back)?;
     if !principal.is_hq_admin() {
-        return Err(Box::new(crate::auth::forbidden(headers, "仅总署办公厅管理员可以管理用户和接口令牌。")));
+        return Err(Box::new(crate::auth::forbidden(&parts.headers, "仅总署办公厅管理员可以管理用户和接口令牌。")));
     }
-    let remote = crate::auth::client_addr(&parts.extensions);
-    Ok((Actor::user(principal.user_id, &principal.username, remote.as_deref()), principal.user_id))
+    Ok((actor, principal.user_id))
 }
 
 /// The error code the administration pages explain (see `app::pages::admin::admin_error_message`).

@@ -86,7 +86,9 @@ impl Rig {
         let port = free_port();
         let server = Command::new(bin)
             .args(["--database-url", &format!("sqlite://{}", dir.path().join("e2e.db").display())])
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            // The demo's history of returns loads in the background for minutes in a debug build: the browser tests
+            // do without it, so that the machine is not busy with it while they measure nothing but pages.
+            .args(["serve", "--no-demo-history", "--addr", &format!("127.0.0.1:{port}")])
             .arg("--site-root")
             .arg(site_root())
             .env("RUST_LOG", "warn")
