@@ -364,6 +364,17 @@ async fn the_hq_administrator_signs_in_and_out_with_and_without_javascript() {
     }
 }
 
+/// Clicks 退出 and waits for the 登录 link.
+async fn sign_out(client: &Client) {
+    client.find(Locator::Css(".account__signout button")).await.expect("退出").click().await.expect("sign out");
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("a.account__signin"))
+        .await
+        .expect("signed out: the 登录 link is back");
+}
+
 /// The labels of the main navigation, in order.
 async fn nav_labels(client: &Client) -> Vec<String> {
     let mut labels = Vec::new();
@@ -417,13 +428,7 @@ async fn every_demo_role_lands_on_its_own_home_page_and_sees_only_its_own_naviga
                 .unwrap_or_else(|_| panic!("{username}: the directory opens (javascript: {javascript})"));
             let shown = client.find_all(Locator::Css("details.district")).await.expect("districts").len();
             assert_eq!(shown, districts, "{username} sees its districts only (javascript: {javascript})");
-            client.find(Locator::Css(".account__signout button")).await.expect("退出").click().await.expect("out");
-            client
-                .wait()
-                .at_most(Duration::from_secs(15))
-                .for_element(Locator::Css("a.account__signin"))
-                .await
-                .expect("signed out");
+            sign_out(&client).await;
         }
         client.close().await.expect("close");
     }
@@ -487,8 +492,7 @@ async fn a_filer_fixes_a_return_from_the_cell_report_confirms_it_and_the_direct_
             .await
             .expect("submitted");
         let id = client.current_url().await.expect("url").path().trim_start_matches("/returns/").to_string();
-        client.find(Locator::Css(".account__signout button")).await.expect("退出").click().await.expect("out");
-        client.wait().for_element(Locator::Css("a.account__signin")).await.expect("signed out");
+        sign_out(&client).await;
 
         sign_in(&client, &rig, "demo-tianjin-admin", javascript).await;
         client.goto(&rig.url("/returns")).await.expect("returns page");
@@ -524,8 +528,7 @@ async fn a_filer_fixes_a_return_from_the_cell_report_confirms_it_and_the_direct_
             .for_element(Locator::XPath("//p[contains(@class,'notice-box') and contains(., '已审核通过')]"))
             .await
             .expect("accepted");
-        client.find(Locator::Css(".account__signout button")).await.expect("退出").click().await.expect("out");
-        client.wait().for_element(Locator::Css("a.account__signin")).await.expect("signed out");
+        sign_out(&client).await;
         client.close().await.expect("close");
     }
 }
