@@ -16,12 +16,17 @@
 //! - [`rollout`]: milestones M1–M5 judged per district and nationally as of any date, projections, and (with
 //!   `engine`) the national score recompute on polars.
 //!
+//! - [`charts`] (feature `charts`, enabled by `engine`): the rollout and assessment charts as SVG, each with a text
+//!   alternative.
+//!
 //! With the default `engine` feature the crate also parses files and loads its bundled data; without it only the
 //! serialisable domain types remain, which is what the wasm client uses.
 
 pub mod assessment;
 pub mod calendar;
 pub mod catalog;
+#[cfg(feature = "charts")]
+pub mod charts;
 pub mod clocks;
 pub mod milestones;
 pub mod offices;
