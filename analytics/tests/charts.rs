@@ -12,7 +12,7 @@ use analytics::charts::{
     burn_up, heatmap, milestone_matrix, palette, ranking, score_distribution, svg_to_png, text_width, BurnUpTarget,
     CellState, Chart, DistrictRow, RankingRow, FONT_FAMILY, NO_DATA, PNG_SCALE,
 };
-use analytics::rollout::MilestoneStatus;
+use analytics::rollout::{MilestoneResult, MilestoneStatus};
 use chrono::NaiveDate;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -407,6 +407,25 @@ fn the_burn_up_table_carries_the_points_and_targets_up_to_the_as_of_date() {
 }
 
 #[test]
+fn burn_up_targets_come_from_the_count_milestones_of_a_report() {
+    let result = |code: &str, due: NaiveDate, required: Option<usize>| MilestoneResult {
+        code: code.into(),
+        due,
+        evaluated_on: due,
+        offices: 12,
+        required,
+        achieved: None,
+        status: MilestoneStatus::NoOffices,
+        met_on: None,
+        note_zh: None,
+    };
+    assert_eq!(BurnUpTarget::from_result(&result("M1", d(2022, 4, 30), None)), None);
+    let m4 = BurnUpTarget::from_result(&result("M4", d(2022, 12, 31), Some(4))).unwrap();
+    assert_eq!(m4.label(), "M4 三分之一 2022年12月31日");
+    assert_eq!(m4.required, 4);
+}
+
+#[test]
 fn the_burn_up_keeps_labels_of_coinciding_targets_apart() {
     // A district of three offices over a long axis: the pilot target and one third are both one office, their
     // deadlines a few pixels apart.
@@ -551,6 +570,76 @@ fn every_chart_rasterises_to_a_png() {
         if let Some(dir) = &keep {
             std::fs::create_dir_all(dir).unwrap();
             std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+        }
+    }
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn date() -> impl Strategy<Value = NaiveDate> {
+        (0i64..40_000).prop_map(|days| d(1990, 1, 1) + chrono::Days::new(days as u64))
+    }
+
+    fn finished(chart: &Chart) {
+        assert!(chart.svg.starts_with("<svg ") && chart.svg.trim_end().ends_with("</svg>"));
+        assert!(chart.svg.contains("<title>"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_burn_up_input_draws_a_document(
+            points in proptest::collection::vec((date(), 0usize..5_000), 0..20),
+            total in prop_oneof![Just(0usize), 0usize..5_000, Just(usize::MAX / 2), Just(usize::MAX)],
+            targets in proptest::collection::vec((0usize..6, date(), 0usize..5_000), 0..5),
+            as_of in date(),
+        ) {
+            let targets: Vec<BurnUpTarget> =
+                targets.into_iter().map(|(m, due, n)| BurnUpTarget::new(&format!("M{m}"), due, n)).collect();
+            let chart = burn_up(&points, total, &targets, as_of);
+            finished(&chart);
+            prop_assert_eq!(chart.table.rows.len(), if texts(&chart.svg).iter().any(|t| t == NO_DATA) {
+                0
+            } else {
+                points.iter().filter(|p| p.0 <= as_of).count() + targets.len()
+            });
+        }
+
+        #[test]
+        fn any_scores_draw_a_document(
+            scores in proptest::collection::vec(prop_oneof![-50.0f64..150.0, Just(f64::NAN), Just(f64::INFINITY)], 0..200),
+            bands in proptest::collection::vec(("[甲乙丙丁]{1,3}", -10.0f64..110.0), 0..6),
+        ) {
+            let bands: Vec<(&str, f64)> = bands.iter().map(|(n, m)| (n.as_str(), *m)).collect();
+            let chart = score_distribution(&scores, &bands);
+            finished(&chart);
+            let finite = scores.iter().filter(|s| s.is_finite()).count();
+            if finite > 0 {
+                prop_assert_eq!(chart.table.rows.last().unwrap()[1].clone(), finite.to_string());
+            }
+        }
+
+        #[test]
+        fn any_ranking_draws_a_document(
+            rows in proptest::collection::vec(("[甲乙丙&<]{1,8}", prop_oneof![-10.0f64..120.0, Just(f64::NAN)], -1.0f64..2.0), 0..50),
+        ) {
+            let rows: Vec<RankingRow> =
+                rows.into_iter().map(|(name, score, completed_share)| RankingRow { name, score, completed_share }).collect();
+            let chart = ranking(&rows);
+            finished(&chart);
+            prop_assert_eq!(chart.table.rows.len(), rows.len());
+        }
+
+        #[test]
+        fn any_heatmap_shape_draws_a_document(offices in 0usize..12, items in 0usize..40, cells in 0usize..12) {
+            let names: Vec<String> = (0..offices).map(|i| format!("第{i}隶属海关")).collect();
+            let labels: Vec<String> = (0..items).map(|i| format!("{i} 事项")).collect();
+            let grid = vec![vec![CellState::Late; items / 2]; cells];
+            let chart = heatmap(&names, &labels, grid);
+            finished(&chart);
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
+use crate::rollout::MilestoneResult;
+
 use super::{
     chart, date_zh, empty_chart, month_end, month_start, month_zh, nice_step, palette, percent, text_width, Anchor,
     Chart, Painter, TextTable,
@@ -28,6 +30,12 @@ impl BurnUpTarget {
             _ => "",
         };
         BurnUpTarget { code: code.to_string(), short_zh: short.to_string(), due, required }
+    }
+
+    /// The target of a count milestone of a rollout report (M3–M5: its deadline and the count required on it);
+    /// `None` for M1 and M2, which have no count.
+    pub fn from_result(result: &MilestoneResult) -> Option<Self> {
+        result.required.map(|n| BurnUpTarget::new(&result.code, result.due, n))
     }
 
     /// `M4 三分之一`.
@@ -104,7 +112,7 @@ fn draw(
     let max = points.iter().map(|p| p.1).chain(targets.iter().map(|t| t.required)).chain([total]).max().unwrap_or(0);
     let step = nice_step(max as f64, 5) as usize;
     // One step of headroom above the highest value, for the labels on top.
-    let ymax = (max / step + 1) * step;
+    let ymax = (max / step).saturating_add(1).saturating_mul(step);
     let y = |n: usize| bottom - (n as f64 / ymax as f64 * (bottom - top) as f64).round() as i32;
 
     // Legend and the whole.
@@ -124,7 +132,10 @@ fn draw(
         let yy = y(n);
         p.line(vec![(left, yy), (right, yy)], if n == 0 { &palette::GREY_DARK } else { &palette::GREY_LIGHT }, 1)?;
         p.text(&n.to_string(), (left - 8, yy), 12.0, &palette::GREY_DARK, Anchor::RightCenter)?;
-        n += step;
+        match n.checked_add(step) {
+            Some(next) => n = next,
+            None => break,
+        }
     }
     p.line(vec![(left, top), (left, bottom)], &palette::GREY_DARK, 1)?;
 

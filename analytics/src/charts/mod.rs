@@ -11,7 +11,7 @@
 //!
 //! Rules every chart follows:
 //! - **Palette.** Colours come from the Okabe–Ito colour-blind-safe palette ([`palette::OKABE_ITO`]) plus the
-//!   neutral greys, white and black of [`palette::NEUTRALS`]; nothing else ([`palette::ALL`]). Colour is never the
+//!   neutral greys, white and black of [`palette::NEUTRALS`]; nothing else ([`palette::all_hex`]). Colour is never the
 //!   only carrier of meaning: every status cell also carries its status in words (or a one-character code explained
 //!   in the legend), a missed milestone and a missing item also get a heavy black border, and targets are dashed
 //!   where the actual line is solid.
@@ -49,10 +49,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub use burn_up::{burn_up, BurnUpTarget};
 pub use heatmap::{heatmap, CellState};
-pub use matrix::{milestone_matrix, DistrictRow};
+pub use matrix::{milestone_matrix, DistrictRow, MATRIX_MILESTONES};
 pub use png::{svg_to_png, PNG_SCALE};
 pub use ranking::{ranking, RankingRow};
-pub use scores::score_distribution;
+pub use scores::{score_distribution, BIN_WIDTH};
 
 /// The font list every `<text>` of a chart names.
 pub const FONT_FAMILY: &str = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif";

@@ -54,7 +54,7 @@ pub fn score_distribution(scores: &[f64], bands: &[(&str, f64)]) -> Chart {
         let x = |v: f64| left + (v.clamp(0.0, 100.0) / 100.0 * (right - left) as f64).round() as i32;
         let max = counts.iter().copied().max().unwrap_or(0);
         let step = nice_step(max as f64, 5) as usize;
-        let ymax = max.div_ceil(step).max(1) * step;
+        let ymax = max.div_ceil(step).max(1).saturating_mul(step);
         let y = |n: usize| bottom - (n as f64 / ymax as f64 * (bottom - top) as f64).round() as i32;
 
         // Legend.
@@ -76,7 +76,10 @@ pub fn score_distribution(scores: &[f64], bands: &[(&str, f64)]) -> Chart {
             let yy = y(n);
             p.line(vec![(left, yy), (right, yy)], if n == 0 { &palette::GREY_DARK } else { &palette::GREY_LIGHT }, 1)?;
             p.text(&n.to_string(), (left - 8, yy), 12.0, &palette::GREY_DARK, Anchor::RightCenter)?;
-            n += step;
+            match n.checked_add(step) {
+                Some(next) => n = next,
+                None => break,
+            }
         }
         for t in (0..=100).step_by(10) {
             let xx = x(t as f64);
