@@ -227,33 +227,41 @@ pub async fn upload(
     if entries.len() > limits.max_batch_files {
         return crate::auth::see_other("/returns?error=too_many_files");
     }
-    for entry in entries {
-        let upload = Upload {
-            file_name: entry.name.clone(),
+    let uploads: Vec<Upload> = entries
+        .into_iter()
+        .map(|entry| Upload {
+            file_name: entry.name,
             bytes: entry.bytes,
             expected_office: expected_office.clone(),
             expected_period,
             source: ReturnSource::Excel,
-        };
-        let outcome = service::upload(state.store.as_ref(), &principal, upload, limits, today, &actor).await;
-        report.files.push(match outcome {
-            Ok(uploaded) => FileReport {
-                file_name: entry.name,
-                draft_id: Some(uploaded.id),
-                office: Some(uploaded.office.to_string()),
-                period: Some(uploaded.period),
-                refused: None,
-                errors: Vec::new(),
-                warnings: uploaded.warnings,
-            },
-            Err(ReturnError::Invalid { errors, warnings }) => FileReport {
-                refused: Some(format!("文件有 {} 处错误，未保存任何内容", errors.len())),
-                errors,
-                warnings,
-                ..refused(&entry.name, ReturnError::NotFound)
-            },
-            Err(e) => refused(&entry.name, e),
-        });
+        })
+        .collect();
+    let names: Vec<String> = uploads.iter().map(|u| u.file_name.clone()).collect();
+    // Parsed on every core, each file stored on its own; one bad file never blocks the others.
+    let batch = service::upload_batch(
+        state.store.as_ref(),
+        &principal,
+        uploads,
+        limits,
+        today,
+        &actor,
+        service::BatchAction::Draft,
+        |_| {},
+    )
+    .await;
+    match batch {
+        Ok(files) => report.files.extend(files.into_iter().map(file_report)),
+        // The batch could not start (no catalog, the store unreadable): every file is refused with the reason.
+        Err(e) => {
+            tracing::error!("batch upload: {e:?}");
+            let message = e.to_string();
+            report.files.extend(
+                names
+                    .iter()
+                    .map(|name| FileReport { refused: Some(message.clone()), ..refused(name, ReturnError::NotFound) }),
+            );
+        }
     }
     if let [only] = report.files.as_slice() {
         if let Some(id) = only.draft_id {
@@ -262,6 +270,37 @@ pub async fn upload(
     }
     let key = state.upload_reports.put(principal.user_id, report);
     crate::auth::see_other(&format!("/returns/uploads/{key}"))
+}
+
+/// The report line of one file of a batch.
+fn file_report(file: service::BatchFile) -> FileReport {
+    match file.outcome {
+        Ok(service::BatchStored::Drafted(uploaded) | service::BatchStored::Submitted(uploaded)) => FileReport {
+            file_name: file.file_name,
+            draft_id: Some(uploaded.id),
+            office: Some(uploaded.office.to_string()),
+            period: Some(uploaded.period),
+            refused: None,
+            errors: Vec::new(),
+            warnings: uploaded.warnings,
+        },
+        Ok(service::BatchStored::Checked(checked)) => FileReport {
+            file_name: file.file_name,
+            draft_id: None,
+            office: Some(checked.office.to_string()),
+            period: Some(checked.period),
+            refused: None,
+            errors: Vec::new(),
+            warnings: checked.warnings,
+        },
+        Err(ReturnError::Invalid { errors, warnings }) => FileReport {
+            refused: Some(format!("文件有 {} 处错误，未保存任何内容", errors.len())),
+            errors,
+            warnings,
+            ..refused(&file.file_name, ReturnError::NotFound)
+        },
+        Err(e) => refused(&file.file_name, e),
+    }
 }
 
 fn refused(file_name: &str, error: ReturnError) -> FileReport {

@@ -212,8 +212,14 @@ pub async fn upload(
     actor: &Actor,
 ) -> Result<Uploaded, ReturnError> {
     let draft = prepare(store, principal, upload, limits, today).await?;
-    let (snapshot, warnings) = (draft.snapshot.clone(), draft.warnings.clone());
-    match store.create_return_draft(&draft, actor).await? {
+    store_draft(store, draft, actor).await
+}
+
+/// Stores an admitted draft (one transaction), or recognises the same file stored before.
+async fn store_draft(store: &dyn Store, draft: NewReturnDraft, actor: &Actor) -> Result<Uploaded, ReturnError> {
+    let outcome = store.create_return_draft(&draft, actor).await?;
+    let NewReturnDraft { snapshot, warnings, .. } = draft;
+    match outcome {
         DraftOutcome::Created(id) => {
             Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: false })
         }
@@ -221,6 +227,133 @@ pub async fn upload(
             Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: true })
         }
         DraftOutcome::Existing(id, status) => Err(ReturnError::Duplicate { id, status }),
+    }
+}
+
+/// What a batch does with each file that passes the checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchAction {
+    /// Check only and store nothing (the command line's `--dry-run`).
+    Check,
+    /// Store it as a draft to confirm (the upload page).
+    Draft,
+    /// Store it and submit it at once (at the time it is stored), as [`upload`] then [`confirm`] would
+    /// (`gongkai returns import`).
+    Submit,
+}
+
+/// What became of one file of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchStored {
+    Checked(Checked),
+    Drafted(Uploaded),
+    Submitted(Uploaded),
+}
+
+/// One file of a batch and its outcome, in the order the files were given.
+#[derive(Debug)]
+pub struct BatchFile {
+    pub file_name: String,
+    pub outcome: Result<BatchStored, ReturnError>,
+}
+
+/// The number of files a batch parses at once: one per core.
+pub fn batch_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Many uploads at once (a .zip of a direct customs, `gongkai returns import`), each checked exactly as [`upload`]
+/// checks one, with `action` done to those that pass. The files are parsed on [`batch_workers`] blocking threads
+/// at a time while the ones already parsed are stored, each file in its own transactions in the order given, so
+/// one bad file never affects another and a refused file stores nothing. The catalog and the office tree are read
+/// once for the whole batch. `on_file` sees each file's outcome as soon as it is known (a progress bar).
+///
+/// Fails as a whole only when the batch cannot start (no catalog, the office tree unreadable).
+#[allow(clippy::too_many_arguments)]
+pub async fn upload_batch(
+    store: &dyn Store,
+    principal: &Principal,
+    uploads: Vec<Upload>,
+    limits: ReturnLimits,
+    today: NaiveDate,
+    actor: &Actor,
+    action: BatchAction,
+    mut on_file: impl FnMut(&BatchFile),
+) -> Result<Vec<BatchFile>, ReturnError> {
+    use futures::StreamExt;
+
+    let catalog = std::sync::Arc::new(catalog(store).await?);
+    let directory = directory(store).await?;
+    let hierarchy = Hierarchy::new(&directory, today);
+    let mut known = KnownCatalogs::with_standard(&catalog.code);
+    let mut parsed = futures::stream::iter(uploads.into_iter().map(|upload| {
+        let catalog = std::sync::Arc::clone(&catalog);
+        async move {
+            let file_name = upload.file_name.clone();
+            let parsed = match upload_format(&upload, limits) {
+                Ok(format) => tokio::task::spawn_blocking(move || parse_upload(upload, format, &catalog, today))
+                    .await
+                    .unwrap_or_else(|e| Err(ReturnError::Worker(e.to_string()))),
+                Err(e) => Err(e),
+            };
+            (file_name, parsed)
+        }
+    }))
+    .buffered(batch_workers());
+    let mut files = Vec::new();
+    while let Some((file_name, parsed)) = parsed.next().await {
+        let outcome = match parsed {
+            Ok(draft) => match admit(store, principal, draft, &hierarchy, today, &mut known).await {
+                Ok(draft) => store_batch_file(store, draft, actor, action).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        let file = BatchFile { file_name, outcome };
+        on_file(&file);
+        files.push(file);
+    }
+    Ok(files)
+}
+
+/// Does `action` to an admitted draft of a batch.
+async fn store_batch_file(
+    store: &dyn Store,
+    draft: NewReturnDraft,
+    actor: &Actor,
+    action: BatchAction,
+) -> Result<BatchStored, ReturnError> {
+    match action {
+        BatchAction::Check => {
+            let NewReturnDraft { snapshot, warnings, .. } = draft;
+            return Ok(BatchStored::Checked(Checked { office: snapshot.office, period: snapshot.period, warnings }));
+        }
+        BatchAction::Draft => return Ok(BatchStored::Drafted(store_draft(store, draft, actor).await?)),
+        BatchAction::Submit => {}
+    }
+    // The uploader may write the office (just checked as of today), which is what confirming needs. One
+    // transaction: the file is stored and submitted, or nothing is.
+    let outcome = store.create_and_submit_return(&draft, Utc::now(), actor).await?;
+    let NewReturnDraft { snapshot, warnings, .. } = draft;
+    match outcome {
+        (DraftOutcome::Created(id), Some(SubmitOutcome::Submitted { .. })) => Ok(BatchStored::Submitted(Uploaded {
+            id,
+            office: snapshot.office,
+            period: snapshot.period,
+            warnings,
+            existing_draft: false,
+        })),
+        (DraftOutcome::Existing(id, ReturnStatus::Draft), Some(SubmitOutcome::Submitted { .. })) => {
+            Ok(BatchStored::Submitted(Uploaded {
+                id,
+                office: snapshot.office,
+                period: snapshot.period,
+                warnings,
+                existing_draft: true,
+            }))
+        }
+        (DraftOutcome::Existing(id, status), None) => Err(ReturnError::Duplicate { id, status }),
+        (DraftOutcome::Created(_) | DraftOutcome::Existing(..), _) => Err(ReturnError::WrongState(ReturnStatus::Draft)),
     }
 }
 
@@ -232,24 +365,40 @@ async fn prepare(
     limits: ReturnLimits,
     today: NaiveDate,
 ) -> Result<NewReturnDraft, ReturnError> {
+    let format = upload_format(&upload, limits)?;
+    let catalog = catalog(store).await?;
+    let mut known = KnownCatalogs::with_standard(&catalog.code);
+    let draft = tokio::task::spawn_blocking(move || parse_upload(upload, format, &catalog, today))
+        .await
+        .map_err(|e| ReturnError::Worker(e.to_string()))??;
+    let directory = directory(store).await?;
+    admit(store, principal, draft, &Hierarchy::new(&directory, today), today, &mut known).await
+}
+
+/// The checks made before a file is parsed: its size and its type (by name).
+fn upload_format(upload: &Upload, limits: ReturnLimits) -> Result<SourceFormat, ReturnError> {
     if upload.bytes.len() > limits.max_upload_bytes {
         return Err(ReturnError::TooLarge { limit_mb: limits.max_upload_bytes / (1024 * 1024) });
     }
-    let format = SourceFormat::from_file_name(&upload.file_name)
+    SourceFormat::from_file_name(&upload.file_name)
         .filter(|f| *f != SourceFormat::Csv)
-        .ok_or_else(|| ReturnError::UnknownFormat(upload.file_name.clone()))?;
-    let catalog = catalog(store).await?;
+        .ok_or_else(|| ReturnError::UnknownFormat(upload.file_name.clone()))
+}
+
+/// Parses and validates an upload (CPU only: call it off the async runtime): the draft it becomes once its office
+/// and period are admitted.
+fn parse_upload(
+    upload: Upload,
+    format: SourceFormat,
+    catalog: &Catalog,
+    today: NaiveDate,
+) -> Result<NewReturnDraft, ReturnError> {
     let content_sha256 = sha256_hex(&upload.bytes);
     let Upload { file_name, bytes, expected_office, expected_period, source } = upload;
-    let (outcome, bytes) = tokio::task::spawn_blocking(move || {
-        let mut ctx = ParseContext::new(today, &catalog);
-        ctx.expected_office = expected_office.as_ref();
-        ctx.expected_period = expected_period;
-        let outcome = returns::parse_return(&bytes, format, &ctx);
-        (outcome, bytes)
-    })
-    .await
-    .map_err(|e| ReturnError::Worker(e.to_string()))?;
+    let mut ctx = ParseContext::new(today, catalog);
+    ctx.expected_office = expected_office.as_ref();
+    ctx.expected_period = expected_period;
+    let outcome = returns::parse_return(&bytes, format, &ctx);
     let warnings: Vec<String> = outcome.warnings().map(ToString::to_string).collect();
     let snapshot = match outcome.accepted() {
         Some(snapshot) => snapshot.clone(),
@@ -259,17 +408,7 @@ async fn prepare(
             return Err(ReturnError::Invalid { errors, warnings });
         }
     };
-    let directory = directory(store).await?;
-    let hierarchy = Hierarchy::new(&directory, today);
-    let is_subordinate = hierarchy.office(&snapshot.office).is_some_and(|v| v.kind == OfficeKind::Subordinate);
-    if !is_subordinate || !principal.can_write_office(&snapshot.office, &hierarchy) {
-        return Err(ReturnError::OfficeNotAllowed(snapshot.office.to_string()));
-    }
-    let period = parse_period(&snapshot.period)?;
-    if period.first_day() > today {
-        return Err(ReturnError::FuturePeriod(period.name_zh()));
-    }
-    let draft = NewReturnDraft {
+    Ok(NewReturnDraft {
         catalog_code: outcome.meta.catalog_version.clone().unwrap_or_else(|| "std-2021-23".into()),
         template_version: outcome.meta.template_version.clone(),
         source,
@@ -278,9 +417,48 @@ async fn prepare(
         warnings,
         file: Some(bytes),
         snapshot,
-    };
+    })
+}
+
+/// Whether catalog versions named by files are stored, as learnt so far (a batch asks the store once per version).
+struct KnownCatalogs(std::collections::HashMap<String, bool>);
+
+impl KnownCatalogs {
+    /// Knowing that the standard catalog (just read from the store) is stored.
+    fn with_standard(code: &str) -> Self {
+        KnownCatalogs(std::collections::HashMap::from([(code.to_string(), true)]))
+    }
+
+    async fn contains(&mut self, store: &dyn Store, code: &str) -> Result<bool, ReturnError> {
+        if let Some(known) = self.0.get(code) {
+            return Ok(*known);
+        }
+        let known = store.catalog(code).await?.is_some();
+        self.0.insert(code.to_string(), known);
+        Ok(known)
+    }
+}
+
+/// The checks of a parsed upload against the office tree as of `today` (module rules), and the draft it becomes.
+async fn admit(
+    store: &dyn Store,
+    principal: &Principal,
+    draft: NewReturnDraft,
+    hierarchy: &Hierarchy<'_>,
+    today: NaiveDate,
+    known: &mut KnownCatalogs,
+) -> Result<NewReturnDraft, ReturnError> {
+    let office = &draft.snapshot.office;
+    let is_subordinate = hierarchy.office(office).is_some_and(|v| v.kind == OfficeKind::Subordinate);
+    if !is_subordinate || !principal.can_write_office(office, hierarchy) {
+        return Err(ReturnError::OfficeNotAllowed(office.to_string()));
+    }
+    let period = parse_period(&draft.snapshot.period)?;
+    if period.first_day() > today {
+        return Err(ReturnError::FuturePeriod(period.name_zh()));
+    }
     // The file's catalog version must be one this server knows; otherwise it answers the standard catalog.
-    if store.catalog(&draft.catalog_code).await?.is_some() {
+    if known.contains(store, &draft.catalog_code).await? {
         Ok(draft)
     } else {
         Ok(NewReturnDraft { catalog_code: catalog_code(store).await?, ..draft })

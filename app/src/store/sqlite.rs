@@ -891,6 +891,15 @@ impl Store for SqliteStore {
         self.returns_create_draft(draft, actor).await
     }
 
+    async fn create_and_submit_return(
+        &self,
+        draft: &NewReturnDraft,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+    ) -> StoreResult<(DraftOutcome, Option<SubmitOutcome>)> {
+        self.returns_create_and_submit(draft, at, actor).await
+    }
+
     async fn return_record(&self, id: i64) -> StoreResult<Option<ReturnRecord>> {
         self.returns_record(id).await
     }
