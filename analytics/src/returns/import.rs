@@ -279,13 +279,39 @@ fn parse_inner(
     let guide = if meta_sheet.is_none() { sheet_or_report(&[SHEET_GUIDE], false, problems) } else { None };
     let items = sheet_or_report(&[SHEET_ITEMS], true, problems);
     let requirements = sheet_or_report(&[SHEET_REQUIREMENTS], true, problems);
+    read_sheets(meta_sheet.as_ref(), guide.as_ref(), items.as_ref(), requirements.as_ref(), ctx, meta, problems)
+}
 
-    read_meta(meta, meta_sheet.as_ref(), [guide.as_ref(), items.as_ref(), requirements.as_ref()], problems);
+/// Parses a return already laid out as the template's sheets in memory (the web form, [`super::form`]): the same
+/// metadata, item and requirement rules as a workbook, with problems at the same cells.
+pub(super) fn parse_sheets(
+    meta_sheet: &Sheet,
+    items: &Sheet,
+    requirements: &Sheet,
+    ctx: &ParseContext<'_>,
+) -> ParseOutcome {
+    let mut problems = Problems(Vec::new());
+    let mut meta = ReturnMeta::empty();
+    let snapshot = read_sheets(Some(meta_sheet), None, Some(items), Some(requirements), ctx, &mut meta, &mut problems);
+    ParseOutcome { meta, snapshot, problems: problems.0 }
+}
+
+/// The rules of a return once its sheets are read: metadata, then `公开事项`, then `基本要求`.
+fn read_sheets(
+    meta_sheet: Option<&Sheet>,
+    guide: Option<&Sheet>,
+    items: Option<&Sheet>,
+    requirements: Option<&Sheet>,
+    ctx: &ParseContext<'_>,
+    meta: &mut ReturnMeta,
+    problems: &mut Problems,
+) -> Option<ReturnSnapshot> {
+    read_meta(meta, meta_sheet, [guide, items, requirements], problems);
     check_meta(meta, ctx, problems);
 
     let items = items?;
-    let reports = read_items(&items, ctx, problems);
-    let requirement_reports = match &requirements {
+    let reports = read_items(items, ctx, problems);
+    let requirement_reports = match requirements {
         Some(sheet) => read_requirements(sheet, problems),
         None => Vec::new(),
     };

@@ -6,4 +6,5 @@ pub mod catalog;
 pub mod not_found;
 pub mod offices;
 pub mod overview;
+pub mod return_form;
 pub mod returns;

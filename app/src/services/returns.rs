@@ -18,7 +18,10 @@
 
 use analytics::catalog::Catalog;
 use analytics::offices::{Directory, OfficeCode, OfficeKind};
-use analytics::returns::{self, Change, ParseContext, Period, ReturnSnapshot, TemplateSpec};
+use analytics::returns::form::{parse_form, ReturnForm};
+use analytics::returns::{
+    self, Change, ParseContext, ParseOutcome, Period, ReturnProblem, ReturnSnapshot, TemplateSpec,
+};
 use analytics::sheets::SourceFormat;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -399,23 +402,34 @@ fn parse_upload(
     ctx.expected_office = expected_office.as_ref();
     ctx.expected_period = expected_period;
     let outcome = returns::parse_return(&bytes, format, &ctx);
+    if outcome.accepted().is_none() && outcome.errors().next().is_none() {
+        let warnings = outcome.warnings().map(ToString::to_string).collect();
+        return Err(ReturnError::Invalid { errors: vec!["文件无法识别为填报表".to_string()], warnings });
+    }
+    draft_from_outcome(outcome, source, Some(file_name), content_sha256, Some(bytes))
+}
+
+/// The draft a return read without error becomes (any source: a workbook, the web form), before its office and
+/// period are admitted; the problems when it has errors.
+fn draft_from_outcome(
+    outcome: ParseOutcome,
+    source: ReturnSource,
+    source_name: Option<String>,
+    content_sha256: String,
+    file: Option<Vec<u8>>,
+) -> Result<NewReturnDraft, ReturnError> {
     let warnings: Vec<String> = outcome.warnings().map(ToString::to_string).collect();
-    let snapshot = match outcome.accepted() {
-        Some(snapshot) => snapshot.clone(),
-        None => {
-            let errors: Vec<String> = outcome.errors().map(ToString::to_string).collect();
-            let errors = if errors.is_empty() { vec!["文件无法识别为填报表".to_string()] } else { errors };
-            return Err(ReturnError::Invalid { errors, warnings });
-        }
+    let Some(snapshot) = outcome.accepted().cloned() else {
+        return Err(ReturnError::Invalid { errors: outcome.errors().map(ToString::to_string).collect(), warnings });
     };
     Ok(NewReturnDraft {
         catalog_code: outcome.meta.catalog_version.clone().unwrap_or_else(|| "std-2021-23".into()),
         template_version: outcome.meta.template_version.clone(),
         source,
-        source_name: Some(file_name),
+        source_name,
         content_sha256,
         warnings,
-        file: Some(bytes),
+        file,
         snapshot,
     })
 }
@@ -467,6 +481,128 @@ async fn admit(
 
 async fn catalog_code(store: &dyn Store) -> Result<String, ReturnError> {
     Ok(catalog(store).await?.code)
+}
+
+/// What a web form submitted for a return became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormOutcome {
+    /// Read without error: a draft to preview and confirm, exactly as an upload.
+    Drafted(Uploaded),
+    /// Errors: nothing was stored. Every problem (errors and warnings), located at its template cell, which
+    /// `analytics::returns::form::FormField::of` maps back to the field.
+    Invalid(Vec<ReturnProblem>),
+}
+
+/// The name of `office` when the caller may file its returns today; [`ReturnError::Forbidden`] when it may only
+/// read it, [`ReturnError::NotFound`] when it is out of scope or no subordinate office.
+async fn writable_office(
+    store: &dyn Store,
+    principal: &Principal,
+    office: &OfficeCode,
+    today: NaiveDate,
+) -> Result<String, ReturnError> {
+    let directory = directory(store).await?;
+    let hierarchy = Hierarchy::new(&directory, today);
+    match hierarchy.office(office).filter(|v| v.kind == OfficeKind::Subordinate) {
+        Some(v) if principal.can_write_office(office, &hierarchy) => Ok(v.name.clone()),
+        Some(_) if principal.can_read_office(office, &hierarchy) => Err(ReturnError::Forbidden),
+        _ => Err(ReturnError::NotFound),
+    }
+}
+
+/// The content hash of a web form: SHA-256 of its canonical serialisation (rows in template order, every field as
+/// typed), so that the same submission twice is recognised as an upload of the same bytes is.
+pub fn form_sha256(form: &ReturnForm) -> String {
+    let mut bytes = b"gongkai-web-form-1\n".to_vec();
+    // Serialising plain strings, sets and numbers cannot fail; an empty body would still be a stable hash.
+    bytes.extend(serde_json::to_vec(form).unwrap_or_default());
+    sha256_hex(&bytes)
+}
+
+/// Checks a web form with the workbook import's rules and, without error, stores it as a draft (source `web`, no
+/// file) exactly as [`upload`] does. The office must be one the caller may file for, the period one that has begun.
+pub async fn submit_form(
+    store: &dyn Store,
+    principal: &Principal,
+    form: ReturnForm,
+    today: NaiveDate,
+    actor: &Actor,
+) -> Result<FormOutcome, ReturnError> {
+    writable_office(store, principal, &form.office, today).await?;
+    if form.period.first_day() > today {
+        return Err(ReturnError::FuturePeriod(form.period.name_zh()));
+    }
+    let catalog = catalog(store).await?;
+    let content_sha256 = form_sha256(&form);
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut ctx = ParseContext::new(today, &catalog);
+        ctx.expected_office = Some(&form.office);
+        ctx.expected_period = Some(form.period);
+        parse_form(&form, &ctx)
+    })
+    .await
+    .map_err(|e| ReturnError::Worker(e.to_string()))?;
+    if outcome.has_errors() {
+        return Ok(FormOutcome::Invalid(outcome.problems));
+    }
+    let draft = draft_from_outcome(outcome, ReturnSource::Web, Some("在线填报".into()), content_sha256, None)?;
+    let directory = directory(store).await?;
+    let mut known = KnownCatalogs(std::collections::HashMap::new());
+    let draft = admit(store, principal, draft, &Hierarchy::new(&directory, today), today, &mut known).await?;
+    let (snapshot, warnings) = (draft.snapshot.clone(), draft.warnings.clone());
+    let uploaded = |id, existing_draft| Uploaded {
+        id,
+        office: snapshot.office.clone(),
+        period: snapshot.period.clone(),
+        warnings: warnings.clone(),
+        existing_draft,
+    };
+    match store.create_return_draft(&draft, actor).await? {
+        DraftOutcome::Created(id) => Ok(FormOutcome::Drafted(uploaded(id, false))),
+        DraftOutcome::Existing(id, ReturnStatus::Draft) => Ok(FormOutcome::Drafted(uploaded(id, true))),
+        DraftOutcome::Existing(id, status) => Err(ReturnError::Duplicate { id, status }),
+    }
+}
+
+/// The web form of an office and period as it opens: what to prefill it with, and the catalog it follows.
+#[derive(Debug, Clone)]
+pub struct FormStart {
+    pub form: ReturnForm,
+    pub office_name: String,
+    /// The return the form was filled from (id, status), if any.
+    pub filled_from: Option<(i64, ReturnStatus, String)>,
+    pub catalog: Catalog,
+}
+
+/// The web form of `office` for `period`, for a caller who may file it: prefilled from the latest draft, submitted
+/// or returned return of that period, else from the office's last accepted return, else empty (the catalog's rows).
+pub async fn form_start(
+    store: &dyn Store,
+    principal: &Principal,
+    office: &OfficeCode,
+    period: Period,
+    today: NaiveDate,
+) -> Result<FormStart, ReturnError> {
+    let office_name = writable_office(store, principal, office, today).await?;
+    let catalog = catalog(store).await?;
+    let filter = ReturnFilter {
+        offices: Some(vec![office.clone()]),
+        statuses: vec![ReturnStatus::Draft, ReturnStatus::Submitted, ReturnStatus::Returned],
+        period: Some(period.code()),
+    };
+    let latest = store.list_returns(&filter).await?.into_iter().max_by_key(|r| (r.created_at, r.id));
+    let record = match latest {
+        Some(summary) => store.return_record(summary.id).await?,
+        None => previous_accepted(store, office, 0).await?,
+    };
+    let (form, filled_from) = match record {
+        Some(record) => (
+            ReturnForm::from_snapshot(office.clone(), period, &catalog, &record.snapshot),
+            Some((record.summary.id, record.summary.status, record.summary.period.clone())),
+        ),
+        None => (ReturnForm::blank(office.clone(), period, &catalog), None),
+    };
+    Ok(FormStart { form, office_name, filled_from, catalog })
 }
 
 /// A return the caller may read, or [`ReturnError::NotFound`].

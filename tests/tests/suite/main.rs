@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod browser;
 mod permissions;
+mod return_form;
 mod returns;
 mod returns_store;
 mod rollout;

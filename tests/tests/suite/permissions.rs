@@ -186,6 +186,18 @@ const MATRIX: &[Entry] = &[
         other: marked("/returns/uploads/{other_report}", "upload-report"),
         rule: Rule::OwnOnly,
     },
+    Entry {
+        route: "page /returns/form",
+        own: marked("/returns/form?office=0201&period=2022Q3", "return-form"),
+        other: marked("/returns/form?office={other}&period=2022Q3", "return-form"),
+        rule: Rule::ScopedWrite,
+    },
+    Entry {
+        route: "fn /api/fn/return_form",
+        own: same("office=0201&period=2022Q3"),
+        other: same("office={other}&period=2022Q3"),
+        rule: Rule::ScopedWrite,
+    },
     Entry { route: "fn /api/fn/returns", own: same(""), other: same(""), rule: Rule::SignedIn },
     Entry {
         route: "fn /api/fn/return",
@@ -278,6 +290,13 @@ const MATRIX: &[Entry] = &[
     // A multipart form without a file (see `call`): the route is for every signed-in caller; the office of each
     // file is checked on its own (tests/tests/returns.rs).
     Entry { route: "post /returns/upload", own: same(""), other: same(""), rule: Rule::SignedIn },
+    // An empty form: a permitted caller is sent back to the form with its errors (nothing is stored).
+    Entry {
+        route: "post /returns/form",
+        own: same("csrf_token={csrf}&office=0201&period=2022Q3"),
+        other: same("csrf_token={csrf}&office={other}&period=2022Q3"),
+        rule: Rule::ScopedWrite,
+    },
     Entry {
         route: "post /returns/confirm",
         own: same("csrf_token={csrf}&ids="),
