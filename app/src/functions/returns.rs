@@ -797,3 +797,82 @@ pub async fn get_return_form(
         csrf_token: super::admin::session_csrf_token(),
     })
 }
+
+/// One return of an office's history, with what changed since the accepted return before it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficeReturnView {
+    pub id: i64,
+    pub period_name: String,
+    pub status: String,
+    pub status_name: String,
+    pub source_name: Option<String>,
+    /// Beijing time, as officials write it.
+    pub submitted_at: Option<String>,
+    pub accepted_on: Option<chrono::NaiveDate>,
+    /// For an accepted return: what changed since the office's previous accepted return (`None`: its first).
+    pub changes: Option<Vec<String>>,
+}
+
+/// An office's returns over time (drafts left out), newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficeReturnsView {
+    pub code: String,
+    pub office_name: String,
+    pub returns: Vec<OfficeReturnView>,
+}
+
+/// The returns of one office over time and, between consecutive accepted returns, what changed (`/offices/{code}`).
+/// Whoever may read the office may read them; another office is the same 404 as an unknown one.
+#[server(prefix = "/api/fn", endpoint = "office_returns", client = crate::functions::client::CsrfClient)]
+pub async fn get_office_returns(code: String) -> Result<OfficeReturnsView, AppError> {
+    use analytics::offices::{Directory, OfficeCode};
+
+    use crate::auth::Hierarchy;
+    use crate::store::{ReturnFilter, ReturnStatus};
+
+    let principal = super::require_principal()?;
+    let state = super::state()?;
+    let store = state.store.as_ref();
+    let today = crate::services::today_in_china();
+    let not_found = || AppError::not_found("机构", "Office");
+    let office = OfficeCode::parse(code.trim()).map_err(|_| not_found())?;
+    let directory = Directory::new(store.office_versions().await?);
+    let hierarchy = Hierarchy::new(&directory, today);
+    if !principal.can_read_office(&office, &hierarchy) {
+        return Err(not_found());
+    }
+    let office_name =
+        directory.versions().iter().rev().find(|v| v.code == office).map(|v| v.name.clone()).ok_or_else(not_found)?;
+    let filter = ReturnFilter { offices: Some(vec![office.clone()]), ..Default::default() };
+    let mut summaries: Vec<_> =
+        store.list_returns(&filter).await?.into_iter().filter(|r| r.status != ReturnStatus::Draft).collect();
+    // What changed between consecutive accepted returns, in the order they were accepted.
+    let mut accepted: Vec<_> = summaries.iter().filter(|r| r.accepted_on.is_some()).collect();
+    accepted.sort_by_key(|r| (r.accepted_on, r.id));
+    let mut changes = std::collections::HashMap::new();
+    let mut previous: Option<analytics::returns::ReturnSnapshot> = None;
+    for summary in accepted {
+        let record = store.return_record(summary.id).await?.ok_or_else(not_found)?;
+        let since = previous.as_ref().map(|before| {
+            analytics::returns::diff(before, &record.snapshot).into_iter().map(|c| c.description).collect::<Vec<_>>()
+        });
+        changes.insert(summary.id, since);
+        previous = Some(record.snapshot);
+    }
+    summaries.sort_by_key(|r| (r.submitted_at, r.id));
+    let mut returns = Vec::with_capacity(summaries.len());
+    for summary in summaries {
+        returns.push(OfficeReturnView {
+            id: summary.id,
+            period_name: ssr::period_name(&summary.period),
+            status: summary.status.key().to_string(),
+            status_name: summary.status.name_zh().to_string(),
+            source_name: summary.source_name,
+            submitted_at: summary.submitted_at.map(crate::functions::admin::beijing_time),
+            accepted_on: summary.accepted_on,
+            changes: changes.remove(&summary.id).flatten(),
+        });
+    }
+    returns.reverse();
+    Ok(OfficeReturnsView { code: office.to_string(), office_name, returns })
+}

@@ -163,6 +163,12 @@ const MATRIX: &[Entry] = &[
         rule: Rule::Scoped,
     },
     Entry {
+        route: "fn /api/fn/office_returns",
+        own: marked("code=0201", "新港海关"),
+        other: marked("code={other}", "{other_name}"),
+        rule: Rule::Scoped,
+    },
+    Entry {
         route: "fn /api/fn/office",
         own: marked("code=0201", "新港海关"),
         other: marked("code={other}", "{other_name}"),
