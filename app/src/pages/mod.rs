@@ -4,6 +4,8 @@ pub mod account;
 pub mod admin;
 pub mod catalog;
 pub mod not_found;
+pub mod office_returns;
 pub mod offices;
 pub mod overview;
+pub mod return_form;
 pub mod returns;

@@ -29,6 +29,9 @@ enum Rule {
     ScopedWrite,
     /// Deciding on an office's returns: 总署办公厅管理员 everywhere; the direct customs administrator in its district.
     ScopedVerify,
+    /// District figures: HQ everything; the direct customs roles their own district; a subordinate office's filer
+    /// nothing (its scope is its own office).
+    District,
     /// A signed-in caller's own things only (the report of its own upload), whatever its role.
     OwnOnly,
 }
@@ -117,6 +120,18 @@ const MATRIX: &[Entry] = &[
         rule: Rule::Scoped,
     },
     Entry {
+        route: "api /api/v1/offices/{code}/assessment",
+        own: marked("/api/v1/offices/0201/assessment?as_of=2024-12-31", "新港海关"),
+        other: marked("/api/v1/offices/{other}/assessment?as_of=2024-12-31", "{other_name}"),
+        rule: Rule::Scoped,
+    },
+    Entry {
+        route: "api /api/v1/milestones",
+        own: marked("/api/v1/milestones?as_of=2022-12-31", "\"0200\""),
+        other: marked("/api/v1/milestones?as_of=2022-12-31", "\"4200\""),
+        rule: Rule::District,
+    },
+    Entry {
         route: "api /api/v1/calendar/deadline",
         own: same("/api/v1/calendar/deadline?start=2024-09-27&working_days=3"),
         other: same("/api/v1/calendar/deadline?start=2024-09-27&working_days=3"),
@@ -148,6 +163,12 @@ const MATRIX: &[Entry] = &[
         rule: Rule::Scoped,
     },
     Entry {
+        route: "fn /api/fn/office_returns",
+        own: marked("code=0201", "新港海关"),
+        other: marked("code={other}", "{other_name}"),
+        rule: Rule::Scoped,
+    },
+    Entry {
         route: "fn /api/fn/office",
         own: marked("code=0201", "新港海关"),
         other: marked("code={other}", "{other_name}"),
@@ -170,6 +191,18 @@ const MATRIX: &[Entry] = &[
         own: marked("/returns/uploads/{own_report}", "upload-report"),
         other: marked("/returns/uploads/{other_report}", "upload-report"),
         rule: Rule::OwnOnly,
+    },
+    Entry {
+        route: "page /returns/form",
+        own: marked("/returns/form?office=0201&period=2022Q3", "return-form"),
+        other: marked("/returns/form?office={other}&period=2022Q3", "return-form"),
+        rule: Rule::ScopedWrite,
+    },
+    Entry {
+        route: "fn /api/fn/return_form",
+        own: same("office=0201&period=2022Q3"),
+        other: same("office={other}&period=2022Q3"),
+        rule: Rule::ScopedWrite,
     },
     Entry { route: "fn /api/fn/returns", own: same(""), other: same(""), rule: Rule::SignedIn },
     Entry {
@@ -263,6 +296,13 @@ const MATRIX: &[Entry] = &[
     // A multipart form without a file (see `call`): the route is for every signed-in caller; the office of each
     // file is checked on its own (tests/tests/returns.rs).
     Entry { route: "post /returns/upload", own: same(""), other: same(""), rule: Rule::SignedIn },
+    // An empty form: a permitted caller is sent back to the form with its errors (nothing is stored).
+    Entry {
+        route: "post /returns/form",
+        own: same("csrf_token={csrf}&office=0201&period=2022Q3"),
+        other: same("csrf_token={csrf}&office={other}&period=2022Q3"),
+        rule: Rule::ScopedWrite,
+    },
     Entry {
         route: "post /returns/confirm",
         own: same("csrf_token={csrf}&ids="),
@@ -340,6 +380,7 @@ fn expected(rule: Rule, caller: Option<bool>, who: &str, scope: Scope) -> bool {
         (Rule::Hq, Some(hq)) => hq,
         (Rule::HqAdmin, Some(_)) => admin,
         (Rule::Scoped, Some(hq)) => hq || own,
+        (Rule::District, Some(hq)) => hq || (own && matches!(who, "demo-tianjin-admin" | "demo-tianjin-viewer")),
         (Rule::ScopedWrite, Some(_)) => writer && (admin || own),
         (Rule::ScopedVerify, Some(_)) => verifier && (admin || own),
         (Rule::OwnOnly, Some(_)) => own,
