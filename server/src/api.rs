@@ -24,14 +24,23 @@ use crate::web::ServerState;
 
 /// Every path of API v1 (below `/api/v1`), in the order the router registers them. The router is built from this
 /// list, and the permission matrix of the tests checks that each one has an entry.
-pub const API_ROUTES: &[&str] =
-    &["/catalog", "/offices", "/calendar/deadline", "/calendar/days/{date}", "/openapi.json"];
+pub const API_ROUTES: &[&str] = &[
+    "/catalog",
+    "/offices",
+    "/offices/{code}/assessment",
+    "/milestones",
+    "/calendar/deadline",
+    "/calendar/days/{date}",
+    "/openapi.json",
+];
 
 /// The handler of one path of [`API_ROUTES`].
 fn handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
     match path {
         "/catalog" => get(catalog),
         "/offices" => get(offices),
+        "/offices/{code}/assessment" => get(office_assessment),
+        "/milestones" => get(milestones),
         "/calendar/deadline" => get(calendar_deadline),
         "/calendar/days/{date}" => get(calendar_day),
         "/openapi.json" => get(openapi),
@@ -124,6 +133,46 @@ async fn offices(
     Ok(Json(body).into_response())
 }
 
+#[derive(Debug, Deserialize)]
+struct AsOfQuery {
+    as_of: Option<String>,
+}
+
+/// `GET /api/v1/milestones?as_of=YYYY-MM-DD`: M1–M5 of every direct customs the caller may read (all for
+/// headquarters, with the national roll-up), as of a date (default: today in China).
+async fn milestones(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Query(query): Query<AsOfQuery>,
+) -> Result<Response, ApiError> {
+    let principal = principal_of(&auth)?;
+    let today = today_in_china();
+    let as_of = parse_date_param(query.as_of.as_deref(), "as_of", today)?;
+    let view = app::services::rollout::milestones(state.store.as_ref(), &principal, as_of, today)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(view).into_response())
+}
+
+/// `GET /api/v1/offices/{code}/assessment?as_of=YYYY-MM-DD`: a subordinate office's score, grade, explanation
+/// line by line, and benchmark completion, from its latest return accepted by `as_of`. Outside the caller's
+/// scope: the same 404 as an unknown office.
+async fn office_assessment(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Path(code): Path<String>,
+    Query(query): Query<AsOfQuery>,
+) -> Result<Response, ApiError> {
+    let principal = principal_of(&auth)?;
+    let today = today_in_china();
+    let as_of = parse_date_param(query.as_of.as_deref(), "as_of", today)?;
+    let office = analytics::offices::OfficeCode::parse(&code).map_err(|_| AppError::not_found("机构", "office"))?;
+    let view = app::services::rollout::office_assessment(state.store.as_ref(), &principal, &office, as_of, today)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(view).into_response())
+}
+
 /// The bundled working-day calendar, parsed once.
 fn calendar() -> Result<&'static WorkingCalendar, ApiError> {
     static CALENDAR: OnceLock<Result<WorkingCalendar, String>> = OnceLock::new();
@@ -191,6 +240,111 @@ async fn openapi() -> Response {
 
 /// The OpenAPI 3.1 description of API v1.
 pub fn openapi_document() -> serde_json::Value {
+    let mut document = base_document();
+    // Added in parts: one `json!` of the whole document exceeds the macro recursion limit.
+    for (key, part) in [("paths", rollout_paths()), ("schemas", rollout_schemas())] {
+        let target = if key == "paths" { &mut document["paths"] } else { &mut document["components"]["schemas"] };
+        if let (Some(target), serde_json::Value::Object(part)) = (target.as_object_mut(), part) {
+            target.extend(part);
+        }
+    }
+    document
+}
+
+/// Paths of the rollout: milestones and an office's assessment.
+fn rollout_paths() -> serde_json::Value {
+    serde_json::json!({
+            "/api/v1/milestones": { "get": {
+                "summary": "截至某日各直属海关的里程碑 M1–M5（总署另含全国汇总）/ milestones M1–M5 per direct customs as of a date",
+                "security": [{ "bearer": [] }],
+                "parameters": [{ "name": "as_of", "in": "query", "required": false, "example": "2022-12-31",
+                    "schema": { "type": "string", "format": "date" }, "description": "YYYY-MM-DD；默认为今日（北京时间）；此后的事件不计" }],
+                "responses": {
+                    "200": { "description": "the milestones", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Milestones" } } } },
+                    "400": { "description": "malformed as_of", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no session and no API token", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/offices/{code}/assessment": { "get": {
+                "summary": "隶属海关截至某日的评分、等级、逐项扣分说明与对标完成情况 / an office's score, grade, explanation and completion as of a date",
+                "security": [{ "bearer": [] }],
+                "parameters": [
+                    { "name": "code", "in": "path", "required": true, "example": "0201", "schema": { "type": "string", "pattern": "^[0-9]{4}$" } },
+                    { "name": "as_of", "in": "query", "required": false, "example": "2023-12-31",
+                      "schema": { "type": "string", "format": "date" }, "description": "YYYY-MM-DD；默认为今日（北京时间）" }
+                ],
+                "responses": {
+                    "200": { "description": "the assessment", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OfficeAssessment" } } } },
+                    "400": { "description": "malformed as_of", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no session and no API token", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "unknown office, not a subordinate office, or outside the caller's scope", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } }
+    })
+}
+
+/// Schemas of the rollout answers.
+fn rollout_schemas() -> serde_json::Value {
+    serde_json::json!({
+            "Milestones": { "type": "object", "required": ["as_of", "districts"], "properties": {
+                "as_of": { "type": "string", "format": "date" },
+                "districts": { "type": "array", "items": { "$ref": "#/components/schemas/DistrictMilestones" } },
+                "national": { "type": "object", "description": "headquarters only: per milestone the count of districts met on time, late, missed, open (at risk), without offices; offices and completed offices nationally" },
+                "notes": { "type": "array", "items": { "type": "string" }, "description": "headquarters only: input the engine ignored" } } },
+            "DistrictMilestones": { "type": "object",
+                "required": ["district", "name", "offices", "completed_ever", "completed_now", "pilots", "milestones"],
+                "properties": {
+                    "district": { "type": "string", "pattern": "^[0-9]{2}00$" },
+                    "name": { "type": "string" },
+                    "offices": { "type": "integer", "description": "subordinate offices in force on as_of" },
+                    "completed_ever": { "type": "integer", "description": "of those, completed benchmarking at least once by as_of" },
+                    "completed_now": { "type": "integer", "description": "of those, complete on as_of" },
+                    "pilots": { "type": "array", "items": { "type": "object", "required": ["office", "name", "designated_on", "complete_now", "in_district"], "properties": {
+                        "office": { "type": "string" }, "name": { "type": "string" },
+                        "designated_on": { "type": "string", "format": "date" },
+                        "completed_on": { "oneOf": [{ "type": "null" }, { "type": "string", "format": "date" }] },
+                        "complete_now": { "type": "boolean" }, "in_district": { "type": "boolean" } } } },
+                    "milestones": { "type": "array", "items": { "$ref": "#/components/schemas/MilestoneResult" } },
+                    "projected_all_complete_on": { "oneOf": [{ "type": "null" }, { "type": "string", "format": "date" }] }
+                } },
+            "MilestoneResult": { "type": "object", "required": ["code", "due", "evaluated_on", "offices", "status"], "properties": {
+                "code": { "type": "string", "enum": ["M1", "M2", "M3", "M4", "M5"] },
+                "due": { "type": "string", "format": "date" },
+                "evaluated_on": { "type": "string", "format": "date", "description": "the deadline once passed, as_of before" },
+                "offices": { "type": "integer" },
+                "required": { "oneOf": [{ "type": "null" }, { "type": "integer" }], "description": "completed offices (M4, M5) or pilots (M3) needed" },
+                "achieved": { "oneOf": [{ "type": "null" }, { "type": "integer" }] },
+                "status": { "type": "object", "required": ["status"], "properties": {
+                    "status": { "type": "string", "enum": ["met_on_time", "met_late", "missed", "not_yet_due", "no_offices"] },
+                    "met_on": { "type": "string", "format": "date" },
+                    "days_late": { "type": "integer", "description": "calendar days after the deadline" },
+                    "days_overdue": { "type": "integer" },
+                    "on_track": { "type": "boolean" },
+                    "projected_on": { "oneOf": [{ "type": "null" }, { "type": "string", "format": "date" }] } } },
+                "met_on": { "oneOf": [{ "type": "null" }, { "type": "string", "format": "date" }] },
+                "note_zh": { "type": "string" } } },
+            "OfficeAssessment": { "type": "object", "required": ["office", "name", "as_of", "return", "assessment", "completion"], "properties": {
+                "office": { "type": "string" }, "name": { "type": "string" },
+                "district": { "oneOf": [{ "type": "null" }, { "type": "string" }] },
+                "as_of": { "type": "string", "format": "date" },
+                "return": { "oneOf": [{ "type": "null" }, { "type": "object", "required": ["period", "verified_on"], "properties": {
+                    "period": { "type": "string", "example": "2022Q3" }, "verified_on": { "type": "string", "format": "date" } } }] },
+                "assessment": { "oneOf": [{ "type": "null" }, { "type": "object", "required": ["scheme_code", "score", "grade", "lines", "inherited", "excluded"], "properties": {
+                    "scheme_code": { "type": "string" }, "score": { "type": "number" }, "grade": { "type": "string" },
+                    "lines": { "type": "array", "items": { "type": "object", "required": ["rule", "points", "reason_zh"], "properties": {
+                        "rule": { "type": "string" }, "item": { "type": "integer" }, "element": { "type": "integer" },
+                        "requirement": { "type": "string" }, "points": { "type": "number" }, "reason_zh": { "type": "string" } } } },
+                    "inherited": { "type": "array", "items": { "type": "object" } },
+                    "excluded": { "type": "array", "items": { "type": "object" } } } }] },
+                "completion": { "type": "object", "required": ["complete", "missing", "history"], "properties": {
+                    "complete": { "type": "boolean" },
+                    "missing": { "type": "array", "items": { "type": "string" } },
+                    "first_completed_on": { "oneOf": [{ "type": "null" }, { "type": "string", "format": "date" }] },
+                    "history": { "type": "array", "items": { "type": "object", "required": ["on", "complete", "period", "missing"] } } } } } }
+    })
+}
+
+fn base_document() -> serde_json::Value {
     use serde_json::json;
     let gap_text = json!({
         "type": "object", "required": ["text"],
@@ -264,7 +418,7 @@ pub fn openapi_document() -> serde_json::Value {
             "Error": { "type": "object", "required": ["error"], "properties": { "error": {
                 "type": "object", "required": ["code", "message"],
                 "properties": {
-                    "code": { "type": "string", "enum": ["bad_request", "not_found", "unknown_year", "internal", "transport"] },
+                    "code": { "type": "string", "enum": ["bad_request", "unauthorized", "forbidden", "not_found", "unknown_year", "internal", "transport"] },
                     "message": { "type": "string", "description": "中文说明" },
                     "field": { "type": "string", "description": "the parameter at fault, for bad_request" }
                 } } } },

@@ -76,11 +76,35 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Scoring schemes (评分方案): versions that never change; a return is scored under the version in force on
+    /// the day it was accepted.
+    Scheme {
+        #[command(subcommand)]
+        command: SchemeCommand,
+    },
+    /// The rollout milestones M1–M5 of every direct customs and nationally, as of a date (events after it ignored).
+    Milestones {
+        /// The date to judge as of (YYYY-MM-DD); default: today in China.
+        #[arg(long, value_parser = parse_day)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Print the API's JSON (`/api/v1/milestones`) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage user accounts. There are no default accounts or passwords: create them here.
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemeCommand {
+    /// Store a new scheme version from a TOML file in the format of the bundled default
+    /// (analytics/data/scheme-default.toml): a new `code`, the `valid_from` date it applies from.
+    Import { file: PathBuf },
+    /// List the stored versions.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -359,8 +383,133 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Returns { command: ReturnsCommand::Import { files, dry_run } } => {
             import_returns(&cli.database_url, &files, dry_run).await
         }
+        Command::Scheme { command } => scheme_command(&cli.database_url, command).await,
+        Command::Milestones { as_of, json } => milestones_command(&cli.database_url, as_of, json).await,
         Command::User { command } => user_command(&cli.database_url, command).await,
     }
+}
+
+/// The table `gongkai milestones` prints: one line per direct customs (tab-separated), then the national tally.
+pub fn milestones_table(view: &app::services::rollout::MilestonesView) -> String {
+    use analytics::calendar::written;
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ =
+        writeln!(out, "截至{}的推进里程碑（M1 关区目录 M2 实施方案 M3 试点 M4 三分之一 M5 全部）", written(view.as_of));
+    let _ = writeln!(out, "直属海关\t隶属海关\t已完成\tM1\tM2\tM3\tM4\tM5\t预计全部完成");
+    for district in &view.districts {
+        let statuses: Vec<String> = district
+            .milestones
+            .iter()
+            .map(|m| match m.status.met_on() {
+                Some(on) => format!("{}（{}）", m.status.name_zh(), written(on)),
+                None => m.status.name_zh(),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} {}\t{}\t{}\t{}\t{}",
+            district.district,
+            district.name,
+            district.offices,
+            district.completed_ever,
+            statuses.join("\t"),
+            district.projected_all_complete_on.map(written).unwrap_or_else(|| "—".into())
+        );
+    }
+    if let Some(national) = &view.national {
+        let _ = writeln!(
+            out,
+            "全国：隶属海关 {} 个，已完成对标 {} 个（现仍达标 {} 个）",
+            national.offices, national.completed_ever, national.completed_now
+        );
+        for tally in &national.milestones {
+            let _ = writeln!(
+                out,
+                "{}（{}到期）：按期 {}，逾期完成 {}，未完成 {}，未到期 {}（其中有风险 {}），无隶属海关 {}",
+                tally.code,
+                written(tally.due),
+                tally.met_on_time,
+                tally.met_late,
+                tally.missed,
+                tally.not_yet_due,
+                tally.at_risk,
+                tally.no_offices
+            );
+        }
+    }
+    out
+}
+
+async fn scheme_command(database_url: &str, command: SchemeCommand) -> Result<(), String> {
+    let text = match &command {
+        SchemeCommand::Import { file } => {
+            Some(std::fs::read_to_string(file).map_err(|e| format!("无法读取评分方案文件 {}：{e}", file.display()))?)
+        }
+        SchemeCommand::List => None,
+    };
+    let store = app::store::connect(database_url).await.map_err(|e| e.to_string())?;
+    let result = async {
+        setup::prepare(store.as_ref(), false).await.map_err(|e| e.to_string())?;
+        match text {
+            Some(text) => {
+                let (scheme, outcome) = app::services::rollout::install_scheme(store.as_ref(), &text, &Actor::cli())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let verb = if outcome == app::store::CatalogInstall::Unchanged {
+                    "已存在（内容相同）"
+                } else {
+                    "已保存"
+                };
+                println!(
+                    "评分方案 {}（{}）{verb}，自{}起适用",
+                    scheme.code,
+                    scheme.title,
+                    analytics::calendar::written(scheme.valid_from)
+                );
+            }
+            None => {
+                for scheme in store.schemes().await.map_err(|e| e.to_string())? {
+                    println!(
+                        "{}\t{}\t自{}起适用",
+                        scheme.code,
+                        scheme.title,
+                        analytics::calendar::written(scheme.valid_from)
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+fn parse_day(raw: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("日期“{raw}”有误，应为 年-月-日，例如 2022-12-31"))
+}
+
+/// `gongkai milestones`: the same figures as `GET /api/v1/milestones` for headquarters, as a table or JSON.
+async fn milestones_command(database_url: &str, as_of: Option<chrono::NaiveDate>, json: bool) -> Result<(), String> {
+    let store = app::store::connect(database_url).await.map_err(|e| e.to_string())?;
+    let result = async {
+        setup::prepare(store.as_ref(), false).await.map_err(|e| e.to_string())?;
+        let principal = app::services::returns::system_principal("cli", "命令行").map_err(|e| e.to_string())?;
+        let today = app::services::today_in_china();
+        let as_of = as_of.unwrap_or(today);
+        app::services::rollout::milestones(store.as_ref(), &principal, as_of, today).await.map_err(|e| e.to_string())
+    }
+    .await;
+    store.close().await;
+    let view = result?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&view).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", milestones_table(&view));
+    }
+    Ok(())
 }
 
 /// Environment variable `gongkai user add` reads the password from.

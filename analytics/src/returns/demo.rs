@@ -26,6 +26,7 @@ use super::template::template_rows;
 use super::{guide_requirements, Disclosed, ItemReport, Period, RequirementReport, ReturnSnapshot};
 use crate::catalog::{Catalog, ChannelCode};
 use crate::offices::{Directory, OfficeCode, OfficeKind};
+use crate::rollout::{DistrictInput, PilotDesignation};
 
 /// How a district moves through the milestones in the demo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -146,10 +147,11 @@ pub fn demo_snapshot(catalog: &Catalog, office: &OfficeCode, on: NaiveDate, miss
     ReturnSnapshot { office: office.clone(), period: period.code(), verified_on: None, items, requirements }
 }
 
-/// The filings of every subordinate office of `directory` (see the module rules), in submission order.
-pub fn history(directory: &Directory, catalog: &Catalog, until: NaiveDate) -> Vec<DemoFiling> {
-    // Each office once, with its district as of its first version and its life span.
-    let mut offices: BTreeMap<OfficeCode, (OfficeCode, NaiveDate, Option<NaiveDate>)> = BTreeMap::new();
+/// Each subordinate office once, with its district as of its first version and its life span.
+type OfficeSpans = BTreeMap<OfficeCode, (OfficeCode, NaiveDate, Option<NaiveDate>)>;
+
+fn office_spans(directory: &Directory) -> OfficeSpans {
+    let mut offices: OfficeSpans = BTreeMap::new();
     for version in directory.versions().iter().filter(|v| v.kind == OfficeKind::Subordinate) {
         let Some(parent) = version.parent.clone() else { continue };
         let entry = offices.entry(version.code.clone()).or_insert((parent, version.valid_from, version.valid_to));
@@ -159,10 +161,58 @@ pub fn history(directory: &Directory, catalog: &Catalog, until: NaiveDate) -> Ve
             _ => None,
         };
     }
+    offices
+}
+
+/// The subordinate offices of each district by code: the rank of an office is its place in its district's list.
+fn ranked_by_district(offices: &OfficeSpans) -> BTreeMap<OfficeCode, Vec<OfficeCode>> {
     let mut by_district: BTreeMap<OfficeCode, Vec<OfficeCode>> = BTreeMap::new();
-    for (code, (district, _, _)) in &offices {
+    for (code, (district, _, _)) in offices {
         by_district.entry(district.clone()).or_default().push(code.clone());
     }
+    by_district
+}
+
+/// What each direct customs of the demo did itself, by its [`Pace`]: when it published its district catalog (M1)
+/// and filed its plan (M2), both due 2022年4月30日, and which offices it designated pilots (M3), namely the first
+/// two of its offices by code, which complete first in [`history`].
+/// - on time: catalog in mid-April 2022, plan a few days later, pilots designated in June 2022;
+/// - late: catalog in May 2022, plan in June, pilots in August (the pilots complete in October);
+/// - missing: catalog in June 2022, plan in July, pilots in September.
+pub fn district_records(directory: &Directory) -> Vec<DistrictInput> {
+    let offices = office_spans(directory);
+    let mut records = Vec::new();
+    for (district, codes) in ranked_by_district(&offices) {
+        let h = hash(district.as_str()) as i64;
+        let (catalog, plan, pilots) = match pace_of(&district) {
+            Pace::OnTime => (date(2022, 4, 12), date(2022, 4, 20), date(2022, 6, 15)),
+            Pace::Late => (date(2022, 5, 9), date(2022, 6, 6), date(2022, 8, 8)),
+            Pace::Missing => (date(2022, 6, 13), date(2022, 7, 11), date(2022, 9, 5)),
+        };
+        let shift = Duration::days(h.rem_euclid(7));
+        let pilots = codes
+            .iter()
+            .take(2)
+            .map(|office| {
+                let opened = offices[office].1;
+                PilotDesignation { office: office.clone(), designated_on: (pilots + shift).max(opened) }
+            })
+            .collect();
+        records.push(DistrictInput {
+            district,
+            catalog_published_on: Some(catalog + shift),
+            plan_filed_on: Some(plan + shift),
+            pilots,
+        });
+    }
+    records
+}
+
+/// The filings of every subordinate office of `directory` until `until` (see the module rules), in submission
+/// order.
+pub fn history(directory: &Directory, catalog: &Catalog, until: NaiveDate) -> Vec<DemoFiling> {
+    let offices = office_spans(directory);
+    let by_district = ranked_by_district(&offices);
     let item_numbers: Vec<u32> = catalog.groups.iter().flat_map(|g| g.items.iter().map(|i| i.number)).collect();
     let mut filings = Vec::new();
     for (district, codes) in &by_district {
@@ -285,5 +335,79 @@ mod tests {
         assert!(filings.iter().all(|f| f.submitted_on <= until));
         assert!(filings.iter().any(|f| matches!(f.decision, Some((DemoDecision::Return { .. }, _)))));
         assert!(filings.windows(2).all(|w| w[0].submitted_on <= w[1].submitted_on));
+    }
+
+    /// The demo's rollout as the engine judges it from the accepted filings and the district records, as of a
+    /// date: what the server computes from the database once the history is loaded.
+    fn demo_rollout(as_of: NaiveDate) -> crate::rollout::RolloutReport {
+        use crate::assessment::completion_history;
+        use crate::rollout::{evaluate, OfficeHistory, RolloutInput};
+        let directory = Directory::new(demo_offices().unwrap());
+        let catalog = catalog();
+        let mut accepted: BTreeMap<OfficeCode, Vec<ReturnSnapshot>> = BTreeMap::new();
+        for filing in history(&directory, &catalog, date(2024, 12, 31)) {
+            if let Some((DemoDecision::Accept, on)) = filing.decision {
+                let snapshot = ReturnSnapshot { verified_on: Some(on), ..filing.snapshot };
+                accepted.entry(snapshot.office.clone()).or_default().push(snapshot);
+            }
+        }
+        let applicability = Applicability::all_applicable();
+        let offices = accepted
+            .into_iter()
+            .map(|(office, snapshots)| OfficeHistory {
+                office,
+                changes: completion_history(&snapshots, &catalog, &applicability, &CompletionDefinition::default()),
+            })
+            .collect();
+        let districts = district_records(&directory);
+        evaluate(&RolloutInput::new(directory, districts, offices), as_of)
+    }
+
+    #[test]
+    fn every_district_of_the_demo_has_records_and_two_pilots_in_its_district() {
+        let directory = Directory::new(demo_offices().unwrap());
+        let records = district_records(&directory);
+        assert_eq!(records, district_records(&directory), "deterministic");
+        assert!(records.len() >= 40);
+        for record in &records {
+            assert!(record.catalog_published_on.is_some() && record.plan_filed_on.is_some());
+            assert_eq!(record.pilots.len(), 2, "{}", record.district);
+            for pilot in &record.pilots {
+                assert_eq!(pilot.office.district_prefix(), record.district.district_prefix());
+            }
+        }
+    }
+
+    #[test]
+    fn the_demo_districts_meet_the_milestones_on_time_late_or_not_as_their_pace_says() {
+        let report = demo_rollout(date(2024, 12, 31));
+        assert!(report.notes.is_empty(), "{:?}", report.notes);
+        let status = |district: &str, milestone: &str| {
+            let code = OfficeCode::parse(district).unwrap();
+            report.district(&code).unwrap().milestone(milestone).unwrap().status
+        };
+        use crate::rollout::MilestoneStatus::*;
+        for milestone in ["M1", "M2", "M3", "M4", "M5"] {
+            assert!(matches!(status("0200", milestone), MetOnTime { .. }), "天津 {milestone}");
+        }
+        let late = report.districts.iter().find(|d| pace_of(&d.district) == Pace::Late).unwrap();
+        assert!(matches!(late.milestone("M1").unwrap().status, MetLate { .. }));
+        assert!(matches!(late.milestone("M3").unwrap().status, MetLate { .. }));
+        assert!(matches!(late.milestone("M5").unwrap().status, MetLate { .. }));
+        let missing = report.districts.iter().find(|d| pace_of(&d.district) == Pace::Missing).unwrap();
+        assert!(matches!(missing.milestone("M5").unwrap().status, Missed { .. }));
+        let national = &report.national;
+        let m5 = national.milestones.iter().find(|m| m.code == "M5").unwrap();
+        assert!(m5.met_on_time > 0 && m5.met_late > 0 && m5.missed > 0, "{m5:?}");
+    }
+
+    #[test]
+    fn as_of_the_end_of_2022_the_pilots_of_the_on_time_districts_are_done_and_others_are_late() {
+        let report = demo_rollout(date(2022, 12, 31));
+        let tianjin = report.district(&OfficeCode::parse("0200").unwrap()).unwrap();
+        assert!(matches!(tianjin.milestone("M4").unwrap().status, crate::rollout::MilestoneStatus::MetOnTime { .. }));
+        assert!(tianjin.pilots.iter().all(|p| p.completed_on.is_some_and(|d| d <= date(2022, 8, 31))));
+        let m3 = report.national.milestones.iter().find(|m| m.code == "M3").unwrap();
+        assert!(m3.met_on_time > 0 && m3.met_late + m3.missed > 0, "{m3:?}");
     }
 }

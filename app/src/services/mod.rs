@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod demo_history;
 pub mod offices;
 pub mod returns;
+pub mod rollout;
 pub mod setup;
 pub mod upload_reports;
 

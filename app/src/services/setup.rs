@@ -49,6 +49,9 @@ pub struct SetupReport {
 pub async fn prepare(store: &dyn Store, demo_if_empty: bool) -> Result<SetupReport, SetupError> {
     let actor = Actor::system();
     let catalog = install_standard_catalog(store, &actor).await?;
+    // The bundled default scoring scheme is the first version; HQ stores later ones (`gongkai scheme import`).
+    let scheme = analytics::assessment::default_scheme().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    store.install_scheme(&scheme, &actor).await?;
     let empty = store.office_versions().await?.is_empty();
     let mut report = SetupReport { catalog, direct_customs_loaded: None, demo_loaded: None };
     if empty {
@@ -83,8 +86,68 @@ pub async fn load_demo(store: &dyn Store, actor: &Actor) -> Result<ImportSummary
         };
         create_user(store, account, today, actor).await?;
     }
+    load_demo_rollout_records(store, actor).await?;
     store.set_setting(DEMO_MODE_KEY, "true", actor).await?;
     Ok(summary)
+}
+
+/// Records, once, what each demo direct customs did itself (district catalog published, plan filed, pilots
+/// designated: `analytics::returns::demo::district_records`), which milestones M1–M3 read.
+async fn load_demo_rollout_records(store: &dyn Store, actor: &Actor) -> Result<(), SetupError> {
+    use crate::store::RolloutRecord;
+    use analytics::returns::demo::district_records;
+    if !store.district_inputs().await?.is_empty() {
+        return Ok(());
+    }
+    let directory = analytics::offices::Directory::new(store.office_versions().await?);
+    for record in district_records(&directory) {
+        let district = record.district.clone();
+        let name = directory.versions().iter().find(|v| v.code == district).map(|v| v.name.clone()).unwrap_or_default();
+        if let Some(on) = record.catalog_published_on {
+            let title = format!("{name}基层政务公开标准事项目录");
+            let number = district.district_prefix().parse::<u32>().unwrap_or(0) + 3;
+            let document_number = Some(format!("{name}公告2022年第{number}号"));
+            store
+                .record_rollout(
+                    &RolloutRecord::CatalogPublished {
+                        district: district.clone(),
+                        title,
+                        document_number,
+                        published_on: on,
+                        url: None,
+                    },
+                    actor,
+                )
+                .await?;
+        }
+        if let Some(on) = record.plan_filed_on {
+            let title = format!("{name}全面推进基层政务公开标准化规范化工作实施方案");
+            store
+                .record_rollout(
+                    &RolloutRecord::PlanFiled {
+                        district: district.clone(),
+                        title,
+                        document_number: None,
+                        filed_on: on,
+                    },
+                    actor,
+                )
+                .await?;
+        }
+        for pilot in record.pilots {
+            store
+                .record_rollout(
+                    &RolloutRecord::PilotDesignated {
+                        district: district.clone(),
+                        office: pilot.office,
+                        designated_on: pilot.designated_on,
+                    },
+                    actor,
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether the database holds the demo data set (the UI then shows 示例数据 / 演示模式).

@@ -16,9 +16,9 @@ use std::sync::Arc;
 
 use analytics::catalog::Catalog;
 use analytics::offices::import::ImportPlan;
-use analytics::offices::OfficeVersion;
+use analytics::offices::{OfficeCode, OfficeVersion};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::throttle::LoginAttempt;
 use crate::auth::{DisplayName, Grant, Principal, Username};
@@ -63,6 +63,34 @@ pub enum CatalogInstall {
     Unchanged,
     /// A version with the same code but different content is stored; it was left alone.
     Conflict,
+}
+
+/// A rollout record of a direct customs, as [`Store::record_rollout`] stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RolloutRecord {
+    /// Its district catalog (关区基层政务公开标准目录) was published (M1).
+    CatalogPublished {
+        district: OfficeCode,
+        title: String,
+        document_number: Option<String>,
+        published_on: NaiveDate,
+        url: Option<String>,
+    },
+    /// Its implementation plan (实施方案) was filed with the HQ general office (M2).
+    PlanFiled { district: OfficeCode, title: String, document_number: Option<String>, filed_on: NaiveDate },
+    /// One of its subordinate offices was designated a pilot (M3).
+    PilotDesignated { district: OfficeCode, office: OfficeCode, designated_on: NaiveDate },
+}
+
+impl RolloutRecord {
+    /// The direct customs the record belongs to.
+    pub fn district(&self) -> &OfficeCode {
+        match self {
+            RolloutRecord::CatalogPublished { district, .. }
+            | RolloutRecord::PlanFiled { district, .. }
+            | RolloutRecord::PilotDesignated { district, .. } => district,
+        }
+    }
 }
 
 /// Who performed a write, for the audit log.
@@ -660,6 +688,24 @@ pub trait Store: Send + Sync + 'static {
     async fn accepted_snapshots(&self) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>>;
 
     /// The uploaded workbook of a return, with its file name.
+    /// Records what a direct customs did for the rollout (M1–M3), audited.
+    async fn record_rollout(&self, record: &RolloutRecord, actor: &Actor) -> StoreResult<i64>;
+
+    /// Per direct customs, the rollout records the milestones read: the first publication of its district catalog,
+    /// the first filing of its plan, its pilot designations (withdrawn ones left out).
+    async fn district_inputs(&self) -> StoreResult<Vec<analytics::rollout::DistrictInput>>;
+
+    /// Stores a scoring scheme version (validated by the caller). Versions never change: the same code with the
+    /// same content is `Unchanged`, with other content `Conflict` (and nothing is written).
+    async fn install_scheme(
+        &self,
+        scheme: &analytics::assessment::Scheme,
+        actor: &Actor,
+    ) -> StoreResult<CatalogInstall>;
+
+    /// Every scoring scheme version, by the date it applies from.
+    async fn schemes(&self) -> StoreResult<Vec<analytics::assessment::Scheme>>;
+
     async fn return_file(&self, id: i64) -> StoreResult<Option<(String, Vec<u8>)>>;
 
     /// Number of audit log entries (used by tests and the health check).

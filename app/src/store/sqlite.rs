@@ -21,7 +21,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use super::{
-    Actor, CatalogInstall, CatalogVersionSummary, OfficeImport, OfficeImportOutcome, Store, StoreError, StoreResult,
+    Actor, CatalogInstall, CatalogVersionSummary, OfficeImport, OfficeImportOutcome, RolloutRecord, Store, StoreError,
+    StoreResult,
 };
 use super::{
     Decision, DraftOutcome, NewReturnDraft, ReturnFilter, ReturnReason, ReturnRecord, ReturnSummary, SubmitOutcome,
@@ -34,6 +35,7 @@ use crate::auth::Grant;
 
 mod accounts;
 mod returns;
+mod rollout;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
@@ -924,6 +926,26 @@ impl Store for SqliteStore {
 
     async fn accepted_snapshots(&self) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>> {
         self.returns_accepted_snapshots().await
+    }
+
+    async fn record_rollout(&self, record: &RolloutRecord, actor: &Actor) -> StoreResult<i64> {
+        self.rollout_record(record, actor).await
+    }
+
+    async fn district_inputs(&self) -> StoreResult<Vec<analytics::rollout::DistrictInput>> {
+        self.rollout_district_inputs().await
+    }
+
+    async fn install_scheme(
+        &self,
+        scheme: &analytics::assessment::Scheme,
+        actor: &Actor,
+    ) -> StoreResult<CatalogInstall> {
+        self.rollout_install_scheme(scheme, actor).await
+    }
+
+    async fn schemes(&self) -> StoreResult<Vec<analytics::assessment::Scheme>> {
+        self.rollout_schemes().await
     }
 
     async fn return_file(&self, id: i64) -> StoreResult<Option<(String, Vec<u8>)>> {

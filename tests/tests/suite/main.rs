@@ -9,5 +9,6 @@ mod browser;
 mod permissions;
 mod returns;
 mod returns_store;
+mod rollout;
 mod signin;
 mod store;

@@ -29,6 +29,9 @@ enum Rule {
     ScopedWrite,
     /// Deciding on an office's returns: 总署办公厅管理员 everywhere; the direct customs administrator in its district.
     ScopedVerify,
+    /// District figures: HQ everything; the direct customs roles their own district; a subordinate office's filer
+    /// nothing (its scope is its own office).
+    District,
     /// A signed-in caller's own things only (the report of its own upload), whatever its role.
     OwnOnly,
 }
@@ -115,6 +118,18 @@ const MATRIX: &[Entry] = &[
         own: marked("/api/v1/offices", "天津海关"),
         other: marked("/api/v1/offices", "青岛海关"),
         rule: Rule::Scoped,
+    },
+    Entry {
+        route: "api /api/v1/offices/{code}/assessment",
+        own: marked("/api/v1/offices/0201/assessment?as_of=2024-12-31", "新港海关"),
+        other: marked("/api/v1/offices/{other}/assessment?as_of=2024-12-31", "{other_name}"),
+        rule: Rule::Scoped,
+    },
+    Entry {
+        route: "api /api/v1/milestones",
+        own: marked("/api/v1/milestones?as_of=2022-12-31", "\"0200\""),
+        other: marked("/api/v1/milestones?as_of=2022-12-31", "\"4200\""),
+        rule: Rule::District,
     },
     Entry {
         route: "api /api/v1/calendar/deadline",
@@ -340,6 +355,7 @@ fn expected(rule: Rule, caller: Option<bool>, who: &str, scope: Scope) -> bool {
         (Rule::Hq, Some(hq)) => hq,
         (Rule::HqAdmin, Some(_)) => admin,
         (Rule::Scoped, Some(hq)) => hq || own,
+        (Rule::District, Some(hq)) => hq || (own && matches!(who, "demo-tianjin-admin" | "demo-tianjin-viewer")),
         (Rule::ScopedWrite, Some(_)) => writer && (admin || own),
         (Rule::ScopedVerify, Some(_)) => verifier && (admin || own),
         (Rule::OwnOnly, Some(_)) => own,

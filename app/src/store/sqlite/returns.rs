@@ -103,24 +103,7 @@ async fn snapshot_of(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut items = Vec::with_capacity(item_rows.len());
-    for row in &item_rows {
-        let date = |column: &str| -> StoreResult<Option<NaiveDate>> {
-            row.try_get::<Option<String>, _>(column)?.map(|t| parse_date(&t, column)).transpose()
-        };
-        items.push(ItemReport {
-            item: row.try_get::<i64, _>("item_number")? as u32,
-            element: row.try_get::<Option<i64>, _>("element_ordinal")?.map(|e| e as u32),
-            disclosed: disclosed_from_key(&row.try_get::<String, _>("disclosed")?)?,
-            channels: from_json(&row.try_get::<String, _>("channels")?, "return_items.channels")?,
-            other_channel: row.try_get("other_channel")?,
-            location: row.try_get("location")?,
-            formed_on: date("formed_on")?,
-            published_on: date("published_on")?,
-            elements_missing: from_json(&row.try_get::<String, _>("elements_missing")?, "elements_missing")?,
-            note: row.try_get("note")?,
-        });
-    }
+    let items = item_rows.iter().map(item_from_row).collect::<StoreResult<Vec<_>>>()?;
     let requirement_rows = sqlx::query(
         "SELECT requirement, fulfilled, evidence, count_value FROM return_requirements WHERE return_id = ?
          ORDER BY id",
@@ -128,16 +111,37 @@ async fn snapshot_of(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut requirements = Vec::with_capacity(requirement_rows.len());
-    for row in &requirement_rows {
-        requirements.push(RequirementReport {
-            code: row.try_get("requirement")?,
-            fulfilled: disclosed_from_key(&row.try_get::<String, _>("fulfilled")?)?,
-            evidence: row.try_get("evidence")?,
-            count: row.try_get::<Option<i64>, _>("count_value")?.map(|c| c as u32),
-        });
-    }
+    let requirements = requirement_rows.iter().map(requirement_from_row).collect::<StoreResult<Vec<_>>>()?;
     Ok(ReturnSnapshot { office: office.clone(), period: period.to_string(), verified_on: None, items, requirements })
+}
+
+/// One `return_items` row as reported.
+fn item_from_row(row: &SqliteRow) -> StoreResult<ItemReport> {
+    let date = |column: &str| -> StoreResult<Option<NaiveDate>> {
+        row.try_get::<Option<String>, _>(column)?.map(|t| parse_date(&t, column)).transpose()
+    };
+    Ok(ItemReport {
+        item: row.try_get::<i64, _>("item_number")? as u32,
+        element: row.try_get::<Option<i64>, _>("element_ordinal")?.map(|e| e as u32),
+        disclosed: disclosed_from_key(&row.try_get::<String, _>("disclosed")?)?,
+        channels: from_json(&row.try_get::<String, _>("channels")?, "return_items.channels")?,
+        other_channel: row.try_get("other_channel")?,
+        location: row.try_get("location")?,
+        formed_on: date("formed_on")?,
+        published_on: date("published_on")?,
+        elements_missing: from_json(&row.try_get::<String, _>("elements_missing")?, "elements_missing")?,
+        note: row.try_get("note")?,
+    })
+}
+
+/// One `return_requirements` row as reported.
+fn requirement_from_row(row: &SqliteRow) -> StoreResult<RequirementReport> {
+    Ok(RequirementReport {
+        code: row.try_get("requirement")?,
+        fulfilled: disclosed_from_key(&row.try_get::<String, _>("fulfilled")?)?,
+        evidence: row.try_get("evidence")?,
+        count: row.try_get::<Option<i64>, _>("count_value")?.map(|c| c as u32),
+    })
 }
 
 /// What the audit log records of a return.
@@ -524,32 +528,61 @@ impl SqliteStore {
         Ok(true)
     }
 
+    /// Every accepted return with its content, in three queries whatever their number (the rollout reads them all
+    /// on every evaluation).
     pub(super) async fn returns_accepted_snapshots(&self) -> StoreResult<Vec<ReturnSnapshot>> {
         let mut conn = self.reader.acquire().await?;
-        let rows = sqlx::query(
-            "SELECT r.id, o.code AS office, r.period, min(v.decided_at) AS accepted_at
-             FROM returns r JOIN offices o ON o.id = r.office_id
-             JOIN verifications v ON v.return_id = r.id AND v.decision = 'accepted'
-             GROUP BY r.id ORDER BY accepted_at, r.id",
-        )
-        .fetch_all(&mut *conn)
+        // One read transaction, so a decision between the three queries cannot pair heads with other contents.
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        const ACCEPTED: &str = "SELECT return_id, min(decided_at) AS accepted_at FROM verifications
+                                WHERE decision = 'accepted' GROUP BY return_id";
+        let rows = sqlx::query(&format!(
+            "SELECT r.id, o.code AS office, r.period, a.accepted_at
+             FROM returns r JOIN offices o ON o.id = r.office_id JOIN ({ACCEPTED}) a ON a.return_id = r.id
+             ORDER BY a.accepted_at, r.id"
+        ))
+        .fetch_all(&mut *tx)
         .await?;
-        let mut heads = Vec::with_capacity(rows.len());
+        let mut snapshots = Vec::with_capacity(rows.len());
+        let mut index = std::collections::HashMap::with_capacity(rows.len());
         for row in &rows {
             let office: String = row.try_get("office")?;
-            heads.push((
-                row.try_get::<i64, _>("id")?,
-                OfficeCode::parse(&office).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                row.try_get::<String, _>("period")?,
-                parse_instant(&row.try_get::<String, _>("accepted_at")?, "accepted_at")?,
-            ));
+            let accepted_at = parse_instant(&row.try_get::<String, _>("accepted_at")?, "accepted_at")?;
+            index.insert(row.try_get::<i64, _>("id")?, snapshots.len());
+            snapshots.push(ReturnSnapshot {
+                office: OfficeCode::parse(&office).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                period: row.try_get("period")?,
+                verified_on: Some(china_date(accepted_at)),
+                items: Vec::new(),
+                requirements: Vec::new(),
+            });
         }
-        let mut snapshots = Vec::with_capacity(heads.len());
-        for (id, office, period, accepted_at) in heads {
-            let mut snapshot = snapshot_of(&mut conn, id, &office, &period).await?;
-            snapshot.verified_on = Some(china_date(accepted_at));
-            snapshots.push(snapshot);
+        let item_rows = sqlx::query(&format!(
+            "SELECT i.return_id, item_number, element_ordinal, disclosed, channels, other_channel, location,
+                    formed_on, published_on, note, elements_missing
+             FROM return_items i JOIN ({ACCEPTED}) a ON a.return_id = i.return_id
+             ORDER BY i.return_id, item_number, element_ordinal"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &item_rows {
+            if let Some(&at) = index.get(&row.try_get::<i64, _>("return_id")?) {
+                snapshots[at].items.push(item_from_row(row)?);
+            }
         }
+        let requirement_rows = sqlx::query(&format!(
+            "SELECT q.return_id, requirement, fulfilled, evidence, count_value
+             FROM return_requirements q JOIN ({ACCEPTED}) a ON a.return_id = q.return_id
+             ORDER BY q.return_id, q.id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &requirement_rows {
+            if let Some(&at) = index.get(&row.try_get::<i64, _>("return_id")?) {
+                snapshots[at].requirements.push(requirement_from_row(row)?);
+            }
+        }
+        tx.commit().await?;
         Ok(snapshots)
     }
 
