@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod api;
 mod browser;
+mod dashboard;
 mod permissions;
 mod returns;
 mod returns_store;
