@@ -10,7 +10,7 @@ use crate::i18n::{provide_lang, Text};
 use crate::pages::{
     account::LoginPage, account::PasswordPage, admin::AuditPage, admin::TokensPage, admin::UsersPage,
     catalog::CatalogPage, not_found::NotFound, offices::DirectoryPage, offices::OfficePage, overview::OverviewPage,
-    returns::ReturnPage, returns::ReturnsPage, returns::UploadReportPage,
+    return_form::ReturnFormPage, returns::ReturnPage, returns::ReturnsPage, returns::UploadReportPage,
 };
 
 /// The whole HTML document, rendered on the server.
@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/returns") view=ReturnsPage ssr=SsrMode::Async/>
+                    // Before `/returns/:id`: the router takes the first route that matches.
+                    <Route path=path!("/returns/form") view=ReturnFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/returns/:id") view=ReturnPage ssr=SsrMode::Async/>
                     <Route path=path!("/returns/uploads/:key") view=UploadReportPage ssr=SsrMode::Async/>
                 </Routes>

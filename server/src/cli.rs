@@ -151,7 +151,7 @@ fn progress_bar(message: &str) -> indicatif::ProgressBar {
 /// file; the exit status is a failure when any file was refused.
 async fn import_returns(database_url: &str, files: &[PathBuf], dry_run: bool) -> Result<(), String> {
     use analytics::returns::batch::expand_upload;
-    use app::services::returns::{self as service, ReturnError, ReturnLimits, Upload};
+    use app::services::returns::{self as service, BatchAction, BatchStored, ReturnError, ReturnLimits, Upload};
 
     let store = app::store::connect(database_url).await.map_err(|e| e.to_string())?;
     setup::prepare(store.as_ref(), false).await.map_err(|e| e.to_string())?;
@@ -174,34 +174,33 @@ async fn import_returns(database_url: &str, files: &[PathBuf], dry_run: bool) ->
     let today = app::services::today_in_china();
     let bar = progress_bar(if dry_run { "检查填报表" } else { "导入填报表" });
     bar.set_length(entries.len() as u64);
-    let mut passed = 0usize;
-    for entry in entries {
-        let name = entry.name.clone();
-        let upload = Upload {
+    let uploads: Vec<Upload> = entries
+        .into_iter()
+        .map(|entry| Upload {
             file_name: entry.name,
             bytes: entry.bytes,
             expected_office: None,
             expected_period: None,
             source: app::store::ReturnSource::Excel,
-        };
-        let outcome = if dry_run {
-            service::check(store.as_ref(), &principal, upload, limits, today).await.map(|checked| {
-                format!("{} {} 检查通过（{} 条提示）", checked.office, checked.period, checked.warnings.len())
-            })
-        } else {
-            match service::upload(store.as_ref(), &principal, upload, limits, today, &actor).await {
-                Ok(uploaded) => {
-                    service::confirm(store.as_ref(), &principal, uploaded.id, chrono::Utc::now(), today, &actor)
-                        .await
-                        .map(|_| format!("{} {} 已提交（第 {} 号）", uploaded.office, uploaded.period, uploaded.id))
-                }
-                Err(e) => Err(e),
-            }
-        };
+        })
+        .collect();
+    let action = if dry_run { BatchAction::Check } else { BatchAction::Submit };
+    let mut passed = 0usize;
+    // Parsed on every core, each file stored (and submitted) on its own; a line per file as it is done.
+    service::upload_batch(store.as_ref(), &principal, uploads, limits, today, &actor, action, |file| {
         bar.inc(1);
-        match outcome {
-            Ok(line) => {
+        let name = &file.file_name;
+        match &file.outcome {
+            Ok(stored) => {
                 passed += 1;
+                let line = match stored {
+                    BatchStored::Checked(checked) => {
+                        format!("{} {} 检查通过（{} 条提示）", checked.office, checked.period, checked.warnings.len())
+                    }
+                    BatchStored::Drafted(uploaded) | BatchStored::Submitted(uploaded) => {
+                        format!("{} {} 已提交（第 {} 号）", uploaded.office, uploaded.period, uploaded.id)
+                    }
+                };
                 bar.println(format!("✓ {name}：{line}"));
             }
             Err(ReturnError::Invalid { errors, warnings }) => {
@@ -209,11 +208,13 @@ async fn import_returns(database_url: &str, files: &[PathBuf], dry_run: bool) ->
                 for problem in errors.iter().chain(warnings.iter()) {
                     text.push_str(&format!("\n    {problem}"));
                 }
-                refused.push((name, text));
+                refused.push((name.clone(), text));
             }
-            Err(e) => refused.push((name, e.to_string())),
+            Err(e) => refused.push((name.clone(), e.to_string())),
         }
-    }
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     for (name, why) in &refused {
         eprintln!("✗ {name}：{why}");

@@ -1,5 +1,5 @@
-//! The returns handlers (issue 4): template download, uploads (one file, many files or a .zip), confirming or
-//! discarding a draft, and the direct customs' decision. Plain HTML forms answered with `303 See Other`, so they
+//! The returns handlers (issue 4): template download, uploads (one file, many files or a .zip), the web form
+//! (在线填报), confirming or discarding a draft, and the direct customs' decision. Plain HTML forms answered with `303 See Other`, so they
 //! work without JavaScript; the pages are the Leptos routes `/returns`, `/returns/{id}` and
 //! `/returns/uploads/{key}`.
 //!
@@ -10,10 +10,11 @@
 
 use analytics::offices::OfficeCode;
 use analytics::returns::batch::{expand_upload, BatchEntry};
+use analytics::returns::form::ReturnForm;
 use app::auth::session::csrf_token_matches;
 use app::auth::Principal;
-use app::services::returns::{self as service, ReturnError, Upload};
-use app::services::upload_reports::{FileReport, UploadReport};
+use app::services::returns::{self as service, FormOutcome, ReturnError, Upload};
+use app::services::upload_reports::{FileReport, RejectedForm, UploadReport};
 use app::services::{today_in_china, AppState};
 use app::store::{Actor, Decision, ReturnReason, ReturnSource};
 use axum::extract::rejection::FormRejection;
@@ -227,33 +228,41 @@ pub async fn upload(
     if entries.len() > limits.max_batch_files {
         return crate::auth::see_other("/returns?error=too_many_files");
     }
-    for entry in entries {
-        let upload = Upload {
-            file_name: entry.name.clone(),
+    let uploads: Vec<Upload> = entries
+        .into_iter()
+        .map(|entry| Upload {
+            file_name: entry.name,
             bytes: entry.bytes,
             expected_office: expected_office.clone(),
             expected_period,
             source: ReturnSource::Excel,
-        };
-        let outcome = service::upload(state.store.as_ref(), &principal, upload, limits, today, &actor).await;
-        report.files.push(match outcome {
-            Ok(uploaded) => FileReport {
-                file_name: entry.name,
-                draft_id: Some(uploaded.id),
-                office: Some(uploaded.office.to_string()),
-                period: Some(uploaded.period),
-                refused: None,
-                errors: Vec::new(),
-                warnings: uploaded.warnings,
-            },
-            Err(ReturnError::Invalid { errors, warnings }) => FileReport {
-                refused: Some(format!("文件有 {} 处错误，未保存任何内容", errors.len())),
-                errors,
-                warnings,
-                ..refused(&entry.name, ReturnError::NotFound)
-            },
-            Err(e) => refused(&entry.name, e),
-        });
+        })
+        .collect();
+    let names: Vec<String> = uploads.iter().map(|u| u.file_name.clone()).collect();
+    // Parsed on every core, each file stored on its own; one bad file never blocks the others.
+    let batch = service::upload_batch(
+        state.store.as_ref(),
+        &principal,
+        uploads,
+        limits,
+        today,
+        &actor,
+        service::BatchAction::Draft,
+        |_| {},
+    )
+    .await;
+    match batch {
+        Ok(files) => report.files.extend(files.into_iter().map(file_report)),
+        // The batch could not start (no catalog, the store unreadable): every file is refused with the reason.
+        Err(e) => {
+            tracing::error!("batch upload: {e:?}");
+            let message = e.to_string();
+            report.files.extend(
+                names
+                    .iter()
+                    .map(|name| FileReport { refused: Some(message.clone()), ..refused(name, ReturnError::NotFound) }),
+            );
+        }
     }
     if let [only] = report.files.as_slice() {
         if let Some(id) = only.draft_id {
@@ -262,6 +271,37 @@ pub async fn upload(
     }
     let key = state.upload_reports.put(principal.user_id, report);
     crate::auth::see_other(&format!("/returns/uploads/{key}"))
+}
+
+/// The report line of one file of a batch.
+fn file_report(file: service::BatchFile) -> FileReport {
+    match file.outcome {
+        Ok(service::BatchStored::Drafted(uploaded) | service::BatchStored::Submitted(uploaded)) => FileReport {
+            file_name: file.file_name,
+            draft_id: Some(uploaded.id),
+            office: Some(uploaded.office.to_string()),
+            period: Some(uploaded.period),
+            refused: None,
+            errors: Vec::new(),
+            warnings: uploaded.warnings,
+        },
+        Ok(service::BatchStored::Checked(checked)) => FileReport {
+            file_name: file.file_name,
+            draft_id: None,
+            office: Some(checked.office.to_string()),
+            period: Some(checked.period),
+            refused: None,
+            errors: Vec::new(),
+            warnings: checked.warnings,
+        },
+        Err(ReturnError::Invalid { errors, warnings }) => FileReport {
+            refused: Some(format!("文件有 {} 处错误，未保存任何内容", errors.len())),
+            errors,
+            warnings,
+            ..refused(&file.file_name, ReturnError::NotFound)
+        },
+        Err(e) => refused(&file.file_name, e),
+    }
 }
 
 fn refused(file_name: &str, error: ReturnError) -> FileReport {
@@ -283,7 +323,7 @@ fn refused(file_name: &str, error: ReturnError) -> FileReport {
 fn error_code(error: &ReturnError) -> &'static str {
     match error {
         ReturnError::NotFound => "not_found",
-        ReturnError::Forbidden => "forbidden",
+        ReturnError::Forbidden | ReturnError::OfficeNotAllowed(_) => "forbidden",
         ReturnError::WrongState(_) => "state",
         ReturnError::ReasonsRequired => "reasons",
         ReturnError::Duplicate { .. } => "duplicate",
@@ -446,5 +486,48 @@ pub async fn file(State(state): State<AppState>, Path(id): Path<i64>, parts: axu
         }
         Ok(None) => error_response(&ReturnError::NotFound),
         Err(e) => error_response(&ReturnError::Store(e)),
+    }
+}
+
+/// `POST /returns/form`: the web form of a return (在线填报), url-encoded. Checked with the workbook import's rules;
+/// without error it becomes a draft and the browser goes to its preview, exactly as after an upload. With errors
+/// nothing is stored: the form as typed and its problems are kept for the caller, and the browser goes back to the
+/// form page, which shows each message beside its field.
+pub async fn submit_form(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
+    let office = field("office").unwrap_or_default();
+    let period = field("period").unwrap_or_default();
+    let back = format!("/returns/form?office={}&period={}", crate::auth::encode(&office), crate::auth::encode(&period));
+    let (principal, actor) = match form_caller(&state, &parts, field("csrf_token").as_deref(), &back) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    let Ok(office) = OfficeCode::parse(&office) else {
+        return crate::auth::see_other("/returns?error=office");
+    };
+    let Ok(period) = service::parse_period(&period) else {
+        return crate::auth::see_other("/returns?error=period");
+    };
+    let catalog = match state.store.standard_catalog().await {
+        Ok(Some(catalog)) => catalog,
+        Ok(None) => return error_response(&ReturnError::NoCatalog),
+        Err(e) => return error_response(&ReturnError::Store(e)),
+    };
+    let form = ReturnForm::from_fields(office, period, &catalog, &fields);
+    let outcome = service::submit_form(state.store.as_ref(), &principal, form.clone(), today_in_china(), &actor).await;
+    match outcome {
+        Ok(FormOutcome::Drafted(uploaded)) => crate::auth::see_other(&format!("/returns/{}", uploaded.id)),
+        Ok(FormOutcome::Invalid(problems)) => {
+            let key = state.rejected_forms.put(principal.user_id, RejectedForm { form, problems });
+            crate::auth::see_other(&format!("/returns/form?report={key}#form-summary"))
+        }
+        Err(ReturnError::Duplicate { id, .. }) => crate::auth::see_other(&format!("/returns/{id}?error=duplicate")),
+        Err(ReturnError::FuturePeriod(_)) => crate::auth::see_other("/returns?error=period"),
+        Err(e) => crate::auth::see_other(&format!("{back}&error={}", error_code(&e))),
     }
 }

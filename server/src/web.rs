@@ -61,6 +61,7 @@ pub const SERVER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/tokens/{id}/revoke"),
     ("GET", "/returns/template.xlsx"),
     ("POST", "/returns/upload"),
+    ("POST", "/returns/form"),
     ("POST", "/returns/confirm"),
     ("POST", "/returns/{id}/confirm"),
     ("POST", "/returns/{id}/discard"),
@@ -93,6 +94,7 @@ fn server_handler(method: &str, path: &str) -> axum::routing::MethodRouter<Serve
         ("POST", "/returns/upload") => {
             post(crate::returns::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_REQUEST_BYTES))
         }
+        ("POST", "/returns/form") => post(crate::returns::submit_form),
         ("POST", "/returns/confirm") => post(crate::returns::confirm_all),
         ("POST", "/returns/{id}/confirm") => post(crate::returns::confirm),
         ("POST", "/returns/{id}/discard") => post(crate::returns::discard),

@@ -279,13 +279,39 @@ fn parse_inner(
     let guide = if meta_sheet.is_none() { sheet_or_report(&[SHEET_GUIDE], false, problems) } else { None };
     let items = sheet_or_report(&[SHEET_ITEMS], true, problems);
     let requirements = sheet_or_report(&[SHEET_REQUIREMENTS], true, problems);
+    read_sheets(meta_sheet.as_ref(), guide.as_ref(), items.as_ref(), requirements.as_ref(), ctx, meta, problems)
+}
 
-    read_meta(meta, meta_sheet.as_ref(), [guide.as_ref(), items.as_ref(), requirements.as_ref()], problems);
+/// Parses a return already laid out as the template's sheets in memory (the web form, [`super::form`]): the same
+/// metadata, item and requirement rules as a workbook, with problems at the same cells.
+pub(super) fn parse_sheets(
+    meta_sheet: &Sheet,
+    items: &Sheet,
+    requirements: &Sheet,
+    ctx: &ParseContext<'_>,
+) -> ParseOutcome {
+    let mut problems = Problems(Vec::new());
+    let mut meta = ReturnMeta::empty();
+    let snapshot = read_sheets(Some(meta_sheet), None, Some(items), Some(requirements), ctx, &mut meta, &mut problems);
+    ParseOutcome { meta, snapshot, problems: problems.0 }
+}
+
+/// The rules of a return once its sheets are read: metadata, then `公开事项`, then `基本要求`.
+fn read_sheets(
+    meta_sheet: Option<&Sheet>,
+    guide: Option<&Sheet>,
+    items: Option<&Sheet>,
+    requirements: Option<&Sheet>,
+    ctx: &ParseContext<'_>,
+    meta: &mut ReturnMeta,
+    problems: &mut Problems,
+) -> Option<ReturnSnapshot> {
+    read_meta(meta, meta_sheet, [guide, items, requirements], problems);
     check_meta(meta, ctx, problems);
 
     let items = items?;
-    let reports = read_items(&items, ctx, problems);
-    let requirement_reports = match &requirements {
+    let reports = read_items(items, ctx, problems);
+    let requirement_reports = match requirements {
         Some(sheet) => read_requirements(sheet, problems),
         None => Vec::new(),
     };
@@ -508,26 +534,37 @@ fn find_header<C: Copy + Ord>(
 }
 
 /// Every accepted header of `公开事项`, normalised, with its column: one hash lookup per cell when finding the header
-/// row. The fixed names are built once per process; the catalog's channel names are added per file.
-fn item_headers(catalog_channels: &[(ChannelCode, String)]) -> HashMap<String, ItemColumn> {
-    static FIXED: OnceLock<HashMap<String, ItemColumn>> = OnceLock::new();
-    let mut map = FIXED
-        .get_or_init(|| {
-            let mut map = HashMap::new();
-            for column in ItemColumn::all() {
-                map.insert(normalize_header(column.header()), column);
-                for alias in column.aliases() {
-                    map.insert(normalize_header(alias), column);
-                }
-            }
-            map
-        })
-        .clone();
-    for (code, name) in catalog_channels {
-        map.insert(normalize_header(name), ItemColumn::Channel(*code));
+/// row. The fixed names are built once per process and shared; only the catalog's channel names (a handful) are
+/// added per file, and they take precedence as they would in one merged map.
+struct ItemHeaders {
+    fixed: &'static HashMap<String, ItemColumn>,
+    channels: HashMap<String, ItemColumn>,
+}
+
+impl ItemHeaders {
+    fn get(&self, normalized: &str) -> Option<ItemColumn> {
+        if normalized.is_empty() {
+            return None;
+        }
+        self.channels.get(normalized).or_else(|| self.fixed.get(normalized)).copied()
     }
-    map.remove("");
-    map
+}
+
+fn item_headers(catalog_channels: &[(ChannelCode, String)]) -> ItemHeaders {
+    static FIXED: OnceLock<HashMap<String, ItemColumn>> = OnceLock::new();
+    let fixed = FIXED.get_or_init(|| {
+        let mut map = HashMap::new();
+        for column in ItemColumn::all() {
+            map.insert(normalize_header(column.header()), column);
+            for alias in column.aliases() {
+                map.insert(normalize_header(alias), column);
+            }
+        }
+        map
+    });
+    let channels =
+        catalog_channels.iter().map(|(code, name)| (normalize_header(name), ItemColumn::Channel(*code))).collect();
+    ItemHeaders { fixed, channels }
 }
 
 fn requirement_headers() -> &'static HashMap<String, RequirementColumn> {
@@ -598,6 +635,14 @@ pub fn parse_answer(raw: &str) -> Option<Disclosed> {
     }
 }
 
+/// [`parse_answer`] of a cell, without copying a text cell's text.
+fn answer_of(cell: &Cell) -> Option<Disclosed> {
+    match cell {
+        Cell::Text(text) => parse_answer(text),
+        other => parse_answer(&other.as_text()),
+    }
+}
+
 /// A channel mark: `Some(true)` used, `Some(false)` unused, `None` unreadable.
 pub fn parse_channel_mark(cell: &Cell) -> Option<bool> {
     match cell {
@@ -662,7 +707,7 @@ fn optional_text(cell: &Cell) -> Option<String> {
 fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) -> Vec<ItemReport> {
     let channels = channel_names(ctx.catalog);
     let headers = item_headers(&channels);
-    let known = |text: &str| headers.get(&normalize_header(text)).copied();
+    let known = |text: &str| headers.get(&normalize_header(text));
     let name = |c: ItemColumn| match c {
         ItemColumn::Channel(code) => {
             channels.iter().find(|(x, _)| *x == code).map(|(_, n)| n.clone()).unwrap_or_default()
@@ -774,7 +819,8 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
                 continue;
             }
         }
-        let what = match element {
+        // Only problems need the row's name.
+        let what = || match element {
             Some(e) => format!("事项 {item_number} 要素 {e}"),
             None => format!("事项 {item_number}"),
         };
@@ -783,7 +829,7 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
                 Severity::Error,
                 sheet_name,
                 Some(line),
-                format!("{what} 重复填报：第{first}行已填过，请删去一行"),
+                format!("{} 重复填报：第{first}行已填过，请删去一行", what()),
             );
             continue;
         }
@@ -802,7 +848,7 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
             );
             None
         } else {
-            let parsed = parse_answer(&disclosed_cell.as_text());
+            let parsed = answer_of(disclosed_cell);
             if parsed.is_none() {
                 problems.cell(
                     Severity::Error,
@@ -842,13 +888,13 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
                 Severity::Error,
                 sheet_name,
                 Some(line),
-                format!("{what} 填了“是”，但没有标记任何公开渠道：每个已公开的事项至少选择一个渠道（目录备注3）"),
+                format!("{} 填了“是”，但没有标记任何公开渠道：每个已公开的事项至少选择一个渠道（目录备注3）", what()),
             ),
             Some(Disclosed::No | Disclosed::NotApplicable) if !used.is_empty() => problems.sheet(
                 Severity::Warning,
                 sheet_name,
                 Some(line),
-                format!("{what} 是否公开为“{}”，却标记了公开渠道；请核对", disclosed.map_or("", |d| d.name_zh())),
+                format!("{} 是否公开为“{}”，却标记了公开渠道；请核对", what(), disclosed.map_or("", |d| d.name_zh())),
             ),
             _ => {}
         }
@@ -909,7 +955,12 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
 
         // 未公开的要素序号.
         let missing_cell = cell(ItemColumn::ElementsMissing);
-        let elements_missing = match parse_ordinals(&missing_cell.as_text()) {
+        let ordinals = match missing_cell {
+            Cell::Empty => Some(Vec::new()),
+            Cell::Text(text) => parse_ordinals(text),
+            other => parse_ordinals(&other.as_text()),
+        };
+        let elements_missing = match ordinals {
             Some(list) => {
                 let unknown: Vec<String> = list
                     .iter()
@@ -1033,7 +1084,7 @@ fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementR
             );
             None
         } else {
-            let parsed = parse_answer(&fulfilled_cell.as_text());
+            let parsed = answer_of(fulfilled_cell);
             if parsed.is_none() {
                 problems.cell(
                     Severity::Error,

@@ -17,6 +17,8 @@
 //! - `template` (engine): the .xlsx an office downloads ([`write_template`], [`write_filled`]).
 //! - `import` (engine): reading an upload back ([`parse_return`]), every problem at its cell in Chinese.
 //! - [`diff`](mod@diff): what changed between two returns, for the preview.
+//! - [`form`]: the web form of a return ([`form::ReturnForm`]), checked by the import's own rules
+//!   ([`form::parse_form`]).
 //!
 //! The guide's quotations are verbatim from the notice (`seed/000_245636b084cd874a.txt`), except that spaces left
 //! by text extraction (`企业群众, 匹配`) are removed; the notice's half-width commas are kept.
@@ -26,6 +28,7 @@ pub mod batch;
 #[cfg(feature = "engine")]
 pub mod demo;
 pub mod diff;
+pub mod form;
 #[cfg(feature = "engine")]
 pub mod import;
 pub mod period;

@@ -156,6 +156,31 @@ impl Cell {
         to_halfwidth(&self.as_text()).trim().to_string()
     }
 
+    /// Whether a calamine cell becomes [`Cell::Empty`] (empty, or blank text), without converting it.
+    pub fn data_is_blank(data: &calamine::Data) -> bool {
+        use calamine::Data;
+        match data {
+            Data::Empty => true,
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// [`Cell::from_data`] taking the cell, so that its text is moved rather than copied.
+    pub fn from_owned_data(data: calamine::Data) -> Self {
+        use calamine::Data;
+        match data {
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+                if s.trim().is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(s)
+                }
+            }
+            other => Cell::from_data(&other),
+        }
+    }
+
     pub fn from_data(data: &calamine::Data) -> Self {
         use calamine::Data;
         match data {

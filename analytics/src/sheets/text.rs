@@ -9,29 +9,46 @@ pub const DATE_FORMATS_HINT: &str = "请写成 2022-08-31、2022/8/31、2022.8.3
 
 /// Folds full-width ASCII variants (Ａ, ０, （, ：) and the ideographic space to half-width.
 pub fn to_halfwidth(raw: &str) -> String {
-    raw.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
+    raw.chars().map(halfwidth_char).collect()
+}
+
+fn halfwidth_char(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
 }
 
 /// A header as compared with known names: half-width, lower case, without spaces, `*`, `_`, `-`, `.`, `:` and
-/// without a trailing hint in parentheses (`生效日期（YYYY-MM-DD）`).
+/// without a trailing hint in parentheses (`生效日期（YYYY-MM-DD）`): everything from the first `(` on, unless the
+/// text starts with it.
 pub fn normalize_header(raw: &str) -> String {
-    let half = to_halfwidth(raw);
-    let trimmed = half.trim();
-    let without_hint = match trimmed.find('(') {
-        Some(i) if i > 0 => &trimmed[..i],
-        _ => trimmed,
-    };
-    without_hint
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '_' | '-' | '.' | ':'))
-        .flat_map(char::to_lowercase)
-        .collect()
+    // One pass and one allocation: it runs on every short text cell of a sheet's top rows.
+    let mut out = String::with_capacity(raw.len());
+    let mut seen_text = false;
+    let mut seen_paren = false;
+    for c in raw.chars().map(halfwidth_char) {
+        if c == '(' && !seen_paren {
+            seen_paren = true;
+            if seen_text {
+                break;
+            }
+        }
+        if c.is_whitespace() {
+            continue;
+        }
+        seen_text = true;
+        if matches!(c, '*' | '_' | '-' | '.' | ':') {
+            continue;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// Letters of a 0-based column index (0 → A, 26 → AA).
@@ -160,5 +177,48 @@ mod tests {
     fn full_width_text_folds_to_half_width() {
         assert_eq!(to_halfwidth("Ｙ（１）：\u{3000}"), "Y(1): ");
         assert_eq!(normalize_header(" 公开日期（YYYY-MM-DD） "), "公开日期");
+    }
+
+    /// The definition the one-pass [`normalize_header`] must agree with.
+    fn normalize_header_reference(raw: &str) -> String {
+        let half = to_halfwidth(raw);
+        let trimmed = half.trim();
+        let without_hint = match trimmed.find('(') {
+            Some(i) if i > 0 => &trimmed[..i],
+            _ => trimmed,
+        };
+        without_hint
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '_' | '-' | '.' | ':'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+
+    #[test]
+    fn headers_normalise_as_defined() {
+        for raw in [
+            "",
+            "   ",
+            "\u{3000}（备注）",
+            "(a)(b)",
+            " (A) x (B)",
+            "公开日期（YYYY-MM-DD）",
+            "*是否公开",
+            "* (必填)",
+            "Ｅ-Mail：地址",
+            "İstanbul Straße",
+            "渠道 ( 其他 )",
+            "_:.-",
+            "ＡＢＣ\t(ｄ)",
+        ] {
+            assert_eq!(normalize_header(raw), normalize_header_reference(raw), "{raw:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn headers_normalise_as_defined_on_any_mix(raw in "[ \t\u{3000}aZ（）()*_.:\\-ＡｚİẞΣ公开]{0,10}") {
+            proptest::prop_assert_eq!(normalize_header(&raw), normalize_header_reference(&raw));
+        }
     }
 }

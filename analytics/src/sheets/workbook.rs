@@ -163,23 +163,26 @@ impl Workbook<'_> {
     }
 
     fn read_inner(&mut self, name: &str, row_cap: usize) -> Result<Sheet, SheetError> {
-        let range = self.sheets.worksheet_range(name).map_err(|e| open_error(self.format, e))?;
+        // The range is ours (calamine hands out a copy): its cells are moved into ours, not copied again, and blank
+        // rows (formatted but empty cells, common in .xls) are skipped before anything is allocated for them.
+        let mut range = self.sheets.worksheet_range(name).map_err(|e| open_error(self.format, e))?;
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let mut rows = Vec::new();
         let mut truncated = false;
-        for (index, cells) in range.rows().enumerate() {
-            let row = Row {
+        for index in 0..range.height() {
+            let cells = &mut range[index];
+            if cells.iter().all(Cell::data_is_blank) {
+                continue;
+            }
+            if rows.len() > row_cap {
+                truncated = true;
+                break;
+            }
+            rows.push(Row {
                 line: first_row as usize + index + 1,
                 first_col,
-                cells: cells.iter().map(Cell::from_data).collect(),
-            };
-            if !row.is_blank() {
-                if rows.len() > row_cap {
-                    truncated = true;
-                    break;
-                }
-                rows.push(row);
-            }
+                cells: cells.iter_mut().map(|data| Cell::from_owned_data(std::mem::take(data))).collect(),
+            });
         }
         Ok(Sheet { name: name.to_string(), rows, truncated })
     }

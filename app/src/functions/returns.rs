@@ -72,6 +72,8 @@ pub struct TodoView {
     pub kind: String,
     pub text: String,
     pub href: String,
+    /// The web form for the same office and period (在线填报), for a return still to file.
+    pub form_href: Option<String>,
 }
 
 /// At most this many returns are listed on `/returns`.
@@ -135,6 +137,8 @@ pub struct ReturnDetailView {
     /// The caller may accept or return it (while submitted).
     pub can_verify: bool,
     pub supersedes: Option<i64>,
+    /// The return came with a file (an upload), which can be downloaded; a web form has none.
+    pub has_file: bool,
     pub csrf_token: String,
 }
 
@@ -200,6 +204,7 @@ mod ssr {
                 kind: "confirm".into(),
                 text: format!("{} {} 的填报已上传、尚未确认提交（第{}号）", row.office_name, row.period_name, row.id),
                 href: format!("/returns/{}", row.id),
+                form_href: None,
             });
         }
         // A return sent back is to fix unless a newer return of the same office and period replaced it.
@@ -212,6 +217,7 @@ mod ssr {
                     row.office_name, row.period_name, row.id
                 ),
                 href: format!("/returns/{}", row.id),
+                form_href: Some(format!("/returns/form?office={}&period={}", row.office, row.period)),
             });
         }
         let period = Period::containing(today);
@@ -234,6 +240,7 @@ mod ssr {
                     kind: "file".into(),
                     text: format!("{} 尚未报送{}的填报：下载模板填写后上传", office.name, period.name_zh()),
                     href: "#upload".into(),
+                    form_href: Some(format!("/returns/form?office={}&period={}", office.code, period.code())),
                 });
             }
         }
@@ -481,6 +488,7 @@ pub async fn get_return(id: i64) -> Result<ReturnDetailView, AppError> {
         can_submit: access.submit && record.summary.status == ReturnStatus::Draft,
         can_verify: access.verify && record.summary.status == ReturnStatus::Submitted,
         supersedes: record.summary.supersedes,
+        has_file: record.summary.source != crate::store::ReturnSource::Web,
         csrf_token: super::admin::session_csrf_token(),
     })
 }
@@ -515,4 +523,356 @@ pub async fn get_upload_report(key: String) -> Result<UploadReportView, AppError
 #[cfg(feature = "ssr")]
 fn ssr_period_name(code: &str) -> String {
     ssr::period_name(code)
+}
+
+/// One channel column of the web form: `A` and the catalog's name of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormChannelView {
+    pub code: analytics::catalog::ChannelCode,
+    pub name: String,
+}
+
+/// A problem shown beside a field of the web form (`field`: the column's slug, empty for the whole row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblemView {
+    pub field: String,
+    pub error: bool,
+    pub message: String,
+}
+
+/// One line of the summary above the web form, linking to its field when it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryProblemView {
+    pub error: bool,
+    pub text: String,
+    /// `#f-item-7-disclosed`.
+    pub href: Option<String>,
+}
+
+/// One item (or element) row of the web form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormItemView {
+    pub key: String,
+    /// `7`, `24-1`.
+    pub label: String,
+    pub name: String,
+    /// The element text(s) the row covers.
+    pub content: String,
+    /// Channels the catalog recommends for the item (■ in the notice).
+    pub recommended: Vec<analytics::catalog::ChannelCode>,
+    /// The item has several elements reported together: 未公开的要素序号 applies.
+    pub has_elements: bool,
+    pub fields: analytics::returns::form::ItemFields,
+    pub problems: Vec<FieldProblemView>,
+}
+
+/// One group (一级事项) of the web form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormGroupView {
+    pub name: String,
+    pub rows: Vec<FormItemView>,
+}
+
+/// One requirement row of the web form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormRequirementView {
+    pub code: String,
+    pub section: String,
+    pub title: String,
+    pub mandatory: bool,
+    /// The guide asks for a count (public exchange activities).
+    pub min_count: Option<u32>,
+    pub fields: analytics::returns::form::RequirementFields,
+    pub problems: Vec<FieldProblemView>,
+}
+
+/// `/returns/form`: the web form of an office's return for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnFormView {
+    pub office: String,
+    pub office_name: String,
+    pub period: String,
+    pub period_name: String,
+    /// Offices the caller may file for (a direct customs administrator chooses one).
+    pub offices: Vec<OfficeOption>,
+    pub periods: Vec<PeriodOption>,
+    /// What the form was prefilled from, in words.
+    pub filled_from: String,
+    /// The submitted form had errors: it is shown as typed, with its problems.
+    pub rejected: bool,
+    /// A `report` key was given but its form is no longer kept.
+    pub expired: bool,
+    pub error_count: usize,
+    pub warning_count: usize,
+    pub summary: Vec<SummaryProblemView>,
+    pub channels: Vec<FormChannelView>,
+    pub groups: Vec<FormGroupView>,
+    pub requirements: Vec<FormRequirementView>,
+    pub csrf_token: String,
+}
+
+/// The HTML id of a field of the web form (`f-item-24-1-disclosed`), for labels and the summary's links.
+pub fn field_id(name: &str) -> String {
+    format!("f-{}", name.replace('.', "-"))
+}
+
+/// The web form of `office` (default: the caller's first office it may file for) and `period` (default: the
+/// current quarter), prefilled; or, with `report`, the form the caller submitted with errors, as typed.
+#[server(prefix = "/api/fn", endpoint = "return_form", client = crate::functions::client::CsrfClient)]
+pub async fn get_return_form(
+    office: Option<String>,
+    period: Option<String>,
+    report: Option<String>,
+) -> Result<ReturnFormView, AppError> {
+    use analytics::offices::{Directory, OfficeCode, OfficeKind};
+    use analytics::returns::form::FormField;
+    use analytics::returns::template::{channel_names, template_rows};
+    use analytics::returns::{guide_requirements, Period, Severity};
+
+    use crate::auth::Hierarchy;
+    use crate::services::returns as service;
+
+    let principal = super::require_principal()?;
+    let state = super::state()?;
+    let store = state.store.as_ref();
+    let today = crate::services::today_in_china();
+    let directory = Directory::new(store.office_versions().await?);
+    let hierarchy = Hierarchy::new(&directory, today);
+    let mut offices: Vec<OfficeOption> = directory
+        .in_force_on(today)
+        .filter(|v| v.kind == OfficeKind::Subordinate && principal.can_write_office(&v.code, &hierarchy))
+        .map(|v| OfficeOption { code: v.code.to_string(), name: v.name.clone() })
+        .collect();
+    offices.sort_by(|a, b| a.code.cmp(&b.code));
+
+    let rejected = report
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|key| state.rejected_forms.get(principal.user_id, key));
+    let expired = matches!(rejected, Some(None));
+    let rejected = rejected.flatten();
+
+    let bad_request = |field: &str| {
+        AppError::bad_request(field, format!("参数 {field} 格式有误"), format!("The parameter {field} is malformed"))
+    };
+    let office = match (&rejected, office.as_deref().map(str::trim).filter(|o| !o.is_empty())) {
+        (Some(r), _) => r.form.office.clone(),
+        (None, Some(code)) => OfficeCode::parse(code).map_err(|_| bad_request("office"))?,
+        (None, None) => match offices.first() {
+            Some(first) => OfficeCode::parse(&first.code).map_err(|_| bad_request("office"))?,
+            None => return Err(AppError::Forbidden),
+        },
+    };
+    let period = match (&rejected, period.as_deref().map(str::trim).filter(|p| !p.is_empty())) {
+        (Some(r), _) => r.form.period,
+        (None, Some(text)) => Period::parse(text).map_err(|_| bad_request("period"))?,
+        (None, None) => Period::containing(today),
+    };
+    if period.first_day() > today {
+        return Err(ssr::app_error(service::ReturnError::FuturePeriod(period.name_zh())));
+    }
+    let start = service::form_start(store, &principal, &office, period, today).await.map_err(ssr::app_error)?;
+    let filled_from = match (&rejected, &start.filled_from) {
+        (Some(_), _) => "以下是您上次提交的内容（尚未保存），请按提示修改后重新提交。".to_string(),
+        (None, Some((id, status, from_period))) => format!(
+            "已按第{id}号填报（{}，{}）预填，请核对后修改提交。",
+            status.name_zh(),
+            ssr::period_name(from_period)
+        ),
+        (None, None) => "本单位还没有可供预填的填报，请逐项填写。".to_string(),
+    };
+    let (form, problems) = match rejected {
+        Some(r) => (r.form, r.problems),
+        None => (start.form, Vec::new()),
+    };
+    let catalog = &start.catalog;
+
+    // Each problem beside its field (or row); every one in the summary.
+    let guide = guide_requirements();
+    let mut item_problems: std::collections::BTreeMap<String, Vec<FieldProblemView>> = Default::default();
+    let mut requirement_problems: std::collections::BTreeMap<String, Vec<FieldProblemView>> = Default::default();
+    let mut summary = Vec::new();
+    for problem in &problems {
+        let error = problem.severity == Severity::Error;
+        let field = problem.location.as_ref().and_then(|l| FormField::of(&form, l));
+        let (text, href) = match &field {
+            Some(FormField::Item { key, column }) => {
+                let label = match column {
+                    Some(c) => format!("事项 {key} · {}", c.label_zh()),
+                    None => format!("事项 {key}"),
+                };
+                let view = FieldProblemView {
+                    field: column.map(|c| c.slug()).unwrap_or_default(),
+                    error,
+                    message: problem.message.clone(),
+                };
+                item_problems.entry(key.clone()).or_default().push(view);
+                let target =
+                    field.as_ref().map(|f| if column.is_some() { f.name() } else { format!("{}.row", f.name()) });
+                (format!("{label}：{}", problem.message), target.map(|t| format!("#{}", field_id(&t))))
+            }
+            Some(FormField::Requirement { code, column }) => {
+                let title =
+                    guide.iter().find(|g| &g.code == code).map(|g| g.title_zh.clone()).unwrap_or_else(|| code.clone());
+                let label = match column {
+                    Some(c) => format!("基本要求“{title}” · {}", c.label_zh()),
+                    None => format!("基本要求“{title}”"),
+                };
+                let view = FieldProblemView {
+                    field: column.map(|c| c.slug().to_string()).unwrap_or_default(),
+                    error,
+                    message: problem.message.clone(),
+                };
+                requirement_problems.entry(code.clone()).or_default().push(view);
+                let target =
+                    field.as_ref().map(|f| if column.is_some() { f.name() } else { format!("{}.row", f.name()) });
+                (format!("{label}：{}", problem.message), target.map(|t| format!("#{}", field_id(&t))))
+            }
+            None => (problem.message.clone(), None),
+        };
+        summary.push(SummaryProblemView { error, text, href });
+    }
+    // Errors first, in the order of the form.
+    summary.sort_by_key(|s| !s.error);
+    let error_count = problems.iter().filter(|p| p.severity == Severity::Error).count();
+
+    let rows = template_rows(catalog);
+    let mut groups: Vec<FormGroupView> = Vec::new();
+    for (row, fields) in rows.iter().zip(form.items.iter()) {
+        let item = catalog.item(row.item);
+        let view = FormItemView {
+            key: fields.key(),
+            label: fields.key(),
+            name: row.name.clone(),
+            content: row.content.clone(),
+            recommended: item
+                .map(|i| i.channels.iter().filter(|c| c.recommended).map(|c| c.code).collect())
+                .unwrap_or_default(),
+            has_elements: row.element.is_none() && item.is_some_and(|i| i.elements.len() > 1),
+            problems: item_problems.remove(&fields.key()).unwrap_or_default(),
+            fields: fields.clone(),
+        };
+        match groups.last_mut() {
+            Some(group) if group.name == row.group => group.rows.push(view),
+            _ => groups.push(FormGroupView { name: row.group.clone(), rows: vec![view] }),
+        }
+    }
+    let requirements = guide
+        .iter()
+        .zip(form.requirements.iter())
+        .map(|(r, fields)| FormRequirementView {
+            code: r.code.clone(),
+            section: r.section.clone(),
+            title: r.title_zh.clone(),
+            mandatory: r.mandatory,
+            min_count: r.min_count,
+            fields: fields.clone(),
+            problems: requirement_problems.remove(&r.code).unwrap_or_default(),
+        })
+        .collect();
+    let channels = channel_names(catalog).into_iter().map(|(code, name)| FormChannelView { code, name }).collect();
+    let first = Period::new(2022, 1).ok_or_else(|| AppError::internal("period 2022Q1"))?;
+    let mut periods: Vec<PeriodOption> = Period::all_between(first, Period::containing(today))
+        .into_iter()
+        .map(|p| PeriodOption { code: p.code(), name: p.name_zh() })
+        .collect();
+    periods.reverse();
+    Ok(ReturnFormView {
+        office: office.to_string(),
+        office_name: start.office_name,
+        period: period.code(),
+        period_name: period.name_zh(),
+        offices,
+        periods,
+        filled_from,
+        rejected: error_count > 0,
+        expired,
+        error_count,
+        warning_count: problems.len() - error_count,
+        summary,
+        channels,
+        groups,
+        requirements,
+        csrf_token: super::admin::session_csrf_token(),
+    })
+}
+
+/// One return of an office's history, with what changed since the accepted return before it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficeReturnView {
+    pub id: i64,
+    pub period_name: String,
+    pub status: String,
+    pub status_name: String,
+    pub source_name: Option<String>,
+    /// Beijing time, as officials write it.
+    pub submitted_at: Option<String>,
+    pub accepted_on: Option<chrono::NaiveDate>,
+    /// For an accepted return: what changed since the office's previous accepted return (`None`: its first).
+    pub changes: Option<Vec<String>>,
+}
+
+/// An office's returns over time (drafts left out), newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficeReturnsView {
+    pub code: String,
+    pub office_name: String,
+    pub returns: Vec<OfficeReturnView>,
+}
+
+/// The returns of one office over time and, between consecutive accepted returns, what changed (`/offices/{code}`).
+/// Whoever may read the office may read them; another office is the same 404 as an unknown one.
+#[server(prefix = "/api/fn", endpoint = "office_returns", client = crate::functions::client::CsrfClient)]
+pub async fn get_office_returns(code: String) -> Result<OfficeReturnsView, AppError> {
+    use analytics::offices::{Directory, OfficeCode};
+
+    use crate::auth::Hierarchy;
+    use crate::store::{ReturnFilter, ReturnStatus};
+
+    let principal = super::require_principal()?;
+    let state = super::state()?;
+    let store = state.store.as_ref();
+    let today = crate::services::today_in_china();
+    let not_found = || AppError::not_found("机构", "Office");
+    let office = OfficeCode::parse(code.trim()).map_err(|_| not_found())?;
+    let directory = Directory::new(store.office_versions().await?);
+    let hierarchy = Hierarchy::new(&directory, today);
+    if !principal.can_read_office(&office, &hierarchy) {
+        return Err(not_found());
+    }
+    let office_name =
+        directory.versions().iter().rev().find(|v| v.code == office).map(|v| v.name.clone()).ok_or_else(not_found)?;
+    let filter = ReturnFilter { offices: Some(vec![office.clone()]), ..Default::default() };
+    let mut summaries: Vec<_> =
+        store.list_returns(&filter).await?.into_iter().filter(|r| r.status != ReturnStatus::Draft).collect();
+    // What changed between consecutive accepted returns, in the order they were accepted.
+    let mut accepted: Vec<_> = summaries.iter().filter(|r| r.accepted_on.is_some()).collect();
+    accepted.sort_by_key(|r| (r.accepted_on, r.id));
+    let mut changes = std::collections::HashMap::new();
+    let mut previous: Option<analytics::returns::ReturnSnapshot> = None;
+    for summary in accepted {
+        let record = store.return_record(summary.id).await?.ok_or_else(not_found)?;
+        let since = previous.as_ref().map(|before| {
+            analytics::returns::diff(before, &record.snapshot).into_iter().map(|c| c.description).collect::<Vec<_>>()
+        });
+        changes.insert(summary.id, since);
+        previous = Some(record.snapshot);
+    }
+    summaries.sort_by_key(|r| (r.submitted_at, r.id));
+    let mut returns = Vec::with_capacity(summaries.len());
+    for summary in summaries {
+        returns.push(OfficeReturnView {
+            id: summary.id,
+            period_name: ssr::period_name(&summary.period),
+            status: summary.status.key().to_string(),
+            status_name: summary.status.name_zh().to_string(),
+            source_name: summary.source_name,
+            submitted_at: summary.submitted_at.map(crate::functions::admin::beijing_time),
+            accepted_on: summary.accepted_on,
+            changes: changes.remove(&summary.id).flatten(),
+        });
+    }
+    returns.reverse();
+    Ok(OfficeReturnsView { code: office.to_string(), office_name, returns })
 }

@@ -5,6 +5,8 @@ pub mod admin;
 pub mod catalog;
 pub mod dashboard;
 pub mod not_found;
+pub mod office_returns;
 pub mod offices;
 pub mod overview;
+pub mod return_form;
 pub mod returns;

@@ -226,6 +226,9 @@ fn OfficeViewPane(view: OfficeView, dashboard: Option<DistrictDashboard>) -> imp
                 </ul>
             </section>
         })}
+        {(view.kind == OfficeKind::Subordinate).then(|| view! {
+            <crate::pages::office_returns::OfficeReturns code=view.code.clone()/>
+        })}
         <section class="card">
             <h2>{lang.pick(Text("沿革", "History"))}</h2>
             <table class="data-table">

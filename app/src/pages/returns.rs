@@ -37,7 +37,7 @@ pub fn return_error_message(code: &str) -> &'static str {
         "state" => "该填报的状态已改变，不能执行此操作，请刷新页面",
         "reasons" => "退回修改时必须至少填写一条原因（可针对具体事项、基本要求或整体）",
         "decision" => "请选择“审核通过”或“退回修改”",
-        "duplicate" => "该文件已上传过，未重复保存",
+        "duplicate" => "相同内容已提交过，未重复保存",
         _ => "操作暂时无法完成，请稍后再试",
     }
 }
@@ -46,8 +46,9 @@ fn query(name: &'static str) -> Option<String> {
     use_query_map().with_untracked(|m| m.get(name)).filter(|v| !v.is_empty())
 }
 
+/// The message of `?status=…` and `?error=…` after a returns form.
 #[component]
-fn Outcome() -> impl IntoView {
+pub(crate) fn Outcome() -> impl IntoView {
     let status = query("status").and_then(|c| return_status_message(&c));
     let counts =
         query("done").map(|done| format!("成功 {done} 份，未成功 {} 份。", query("failed").unwrap_or_default()));
@@ -104,7 +105,12 @@ fn ReturnsPane(view: ReturnsPageView) -> impl IntoView {
                     view! {
                         <ul class="todo-list">
                             {view.todo.iter().map(|t| view! {
-                                <li class=format!("todo todo--{}", t.kind)><a href=t.href.clone()>{t.text.clone()}</a></li>
+                                <li class=format!("todo todo--{}", t.kind)>
+                                    <a href=t.href.clone()>{t.text.clone()}</a>
+                                    {t.form_href.clone().map(|href| view! {
+                                        " · "<a class="todo-form-link" href=href>{lang.pick(Text("在线填报", "Fill in online"))}</a>
+                                    })}
+                                </li>
                             }).collect_view()}
                         </ul>
                     }.into_any()
@@ -128,6 +134,13 @@ fn ReturnsPane(view: ReturnsPageView) -> impl IntoView {
                     <PeriodField periods=view.periods.clone()/>
                     <button type="submit">{lang.pick(Text("下载模板（Excel）", "Download (Excel)"))}</button>
                 </form>
+                {view.can_upload.then(|| view! {
+                    <p class="muted form-alternative">
+                        {lang.pick(Text("不用 Excel？也可以", "No Excel? You can also "))}
+                        <a href="/returns/form" class="online-form-link">{lang.pick(Text("在线填报", "fill in the return online"))}</a>
+                        {lang.pick(Text("，检查规则与上传完全相同。", ", with exactly the same checks."))}
+                    </p>
+                })}
             </section>
             {view.can_upload.then(|| view! {
                 <section class="card" id="upload">
@@ -417,7 +430,9 @@ fn ReturnPane(view: ReturnDetailView) -> impl IntoView {
             </table>
             <p class="muted">
                 {format!("目录版本 {} · 模板版本 {}", view.catalog_code, view.template_version.clone().unwrap_or_else(|| "—".into()))}
-                " · "<a href=format!("/returns/{id}/file") rel="external">{lang.pick(Text("下载原始文件", "Download the uploaded file"))}</a>
+                {view.has_file.then(|| view! {
+                    " · "<a href=format!("/returns/{id}/file") rel="external">{lang.pick(Text("下载原始文件", "Download the uploaded file"))}</a>
+                })}
             </p>
         </section>
     }

@@ -31,6 +31,8 @@ pub struct AppState {
     pub return_limits: returns::ReturnLimits,
     /// Reports of recent uploads, for the page a plain (no-script) upload form is sent to.
     pub upload_reports: Arc<upload_reports::UploadReports>,
+    /// Web forms refused for their errors, for the form page they are sent back to (with what was typed).
+    pub rejected_forms: Arc<upload_reports::RejectedForms>,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             trusted_proxies: Arc::from(Vec::new()),
             return_limits: returns::ReturnLimits::default(),
             upload_reports: Arc::new(upload_reports::UploadReports::default()),
+            rejected_forms: Arc::new(upload_reports::RejectedForms::default()),
         }
     }
 

@@ -18,7 +18,10 @@
 
 use analytics::catalog::Catalog;
 use analytics::offices::{Directory, OfficeCode, OfficeKind};
-use analytics::returns::{self, Change, ParseContext, Period, ReturnSnapshot, TemplateSpec};
+use analytics::returns::form::{parse_form, ReturnForm};
+use analytics::returns::{
+    self, Change, ParseContext, ParseOutcome, Period, ReturnProblem, ReturnSnapshot, TemplateSpec,
+};
 use analytics::sheets::SourceFormat;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -212,8 +215,14 @@ pub async fn upload(
     actor: &Actor,
 ) -> Result<Uploaded, ReturnError> {
     let draft = prepare(store, principal, upload, limits, today).await?;
-    let (snapshot, warnings) = (draft.snapshot.clone(), draft.warnings.clone());
-    match store.create_return_draft(&draft, actor).await? {
+    store_draft(store, draft, actor).await
+}
+
+/// Stores an admitted draft (one transaction), or recognises the same file stored before.
+async fn store_draft(store: &dyn Store, draft: NewReturnDraft, actor: &Actor) -> Result<Uploaded, ReturnError> {
+    let outcome = store.create_return_draft(&draft, actor).await?;
+    let NewReturnDraft { snapshot, warnings, .. } = draft;
+    match outcome {
         DraftOutcome::Created(id) => {
             Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: false })
         }
@@ -221,6 +230,133 @@ pub async fn upload(
             Ok(Uploaded { id, office: snapshot.office, period: snapshot.period, warnings, existing_draft: true })
         }
         DraftOutcome::Existing(id, status) => Err(ReturnError::Duplicate { id, status }),
+    }
+}
+
+/// What a batch does with each file that passes the checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchAction {
+    /// Check only and store nothing (the command line's `--dry-run`).
+    Check,
+    /// Store it as a draft to confirm (the upload page).
+    Draft,
+    /// Store it and submit it at once (at the time it is stored), as [`upload`] then [`confirm`] would
+    /// (`gongkai returns import`).
+    Submit,
+}
+
+/// What became of one file of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchStored {
+    Checked(Checked),
+    Drafted(Uploaded),
+    Submitted(Uploaded),
+}
+
+/// One file of a batch and its outcome, in the order the files were given.
+#[derive(Debug)]
+pub struct BatchFile {
+    pub file_name: String,
+    pub outcome: Result<BatchStored, ReturnError>,
+}
+
+/// The number of files a batch parses at once: one per core.
+pub fn batch_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Many uploads at once (a .zip of a direct customs, `gongkai returns import`), each checked exactly as [`upload`]
+/// checks one, with `action` done to those that pass. The files are parsed on [`batch_workers`] blocking threads
+/// at a time while the ones already parsed are stored, each file in its own transactions in the order given, so
+/// one bad file never affects another and a refused file stores nothing. The catalog and the office tree are read
+/// once for the whole batch. `on_file` sees each file's outcome as soon as it is known (a progress bar).
+///
+/// Fails as a whole only when the batch cannot start (no catalog, the office tree unreadable).
+#[allow(clippy::too_many_arguments)]
+pub async fn upload_batch(
+    store: &dyn Store,
+    principal: &Principal,
+    uploads: Vec<Upload>,
+    limits: ReturnLimits,
+    today: NaiveDate,
+    actor: &Actor,
+    action: BatchAction,
+    mut on_file: impl FnMut(&BatchFile),
+) -> Result<Vec<BatchFile>, ReturnError> {
+    use futures::StreamExt;
+
+    let catalog = std::sync::Arc::new(catalog(store).await?);
+    let directory = directory(store).await?;
+    let hierarchy = Hierarchy::new(&directory, today);
+    let mut known = KnownCatalogs::with_standard(&catalog.code);
+    let mut parsed = futures::stream::iter(uploads.into_iter().map(|upload| {
+        let catalog = std::sync::Arc::clone(&catalog);
+        async move {
+            let file_name = upload.file_name.clone();
+            let parsed = match upload_format(&upload, limits) {
+                Ok(format) => tokio::task::spawn_blocking(move || parse_upload(upload, format, &catalog, today))
+                    .await
+                    .unwrap_or_else(|e| Err(ReturnError::Worker(e.to_string()))),
+                Err(e) => Err(e),
+            };
+            (file_name, parsed)
+        }
+    }))
+    .buffered(batch_workers());
+    let mut files = Vec::new();
+    while let Some((file_name, parsed)) = parsed.next().await {
+        let outcome = match parsed {
+            Ok(draft) => match admit(store, principal, draft, &hierarchy, today, &mut known).await {
+                Ok(draft) => store_batch_file(store, draft, actor, action).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        let file = BatchFile { file_name, outcome };
+        on_file(&file);
+        files.push(file);
+    }
+    Ok(files)
+}
+
+/// Does `action` to an admitted draft of a batch.
+async fn store_batch_file(
+    store: &dyn Store,
+    draft: NewReturnDraft,
+    actor: &Actor,
+    action: BatchAction,
+) -> Result<BatchStored, ReturnError> {
+    match action {
+        BatchAction::Check => {
+            let NewReturnDraft { snapshot, warnings, .. } = draft;
+            return Ok(BatchStored::Checked(Checked { office: snapshot.office, period: snapshot.period, warnings }));
+        }
+        BatchAction::Draft => return Ok(BatchStored::Drafted(store_draft(store, draft, actor).await?)),
+        BatchAction::Submit => {}
+    }
+    // The uploader may write the office (just checked as of today), which is what confirming needs. One
+    // transaction: the file is stored and submitted, or nothing is.
+    let outcome = store.create_and_submit_return(&draft, Utc::now(), actor).await?;
+    let NewReturnDraft { snapshot, warnings, .. } = draft;
+    match outcome {
+        (DraftOutcome::Created(id), Some(SubmitOutcome::Submitted { .. })) => Ok(BatchStored::Submitted(Uploaded {
+            id,
+            office: snapshot.office,
+            period: snapshot.period,
+            warnings,
+            existing_draft: false,
+        })),
+        (DraftOutcome::Existing(id, ReturnStatus::Draft), Some(SubmitOutcome::Submitted { .. })) => {
+            Ok(BatchStored::Submitted(Uploaded {
+                id,
+                office: snapshot.office,
+                period: snapshot.period,
+                warnings,
+                existing_draft: true,
+            }))
+        }
+        (DraftOutcome::Existing(id, status), None) => Err(ReturnError::Duplicate { id, status }),
+        (DraftOutcome::Created(_) | DraftOutcome::Existing(..), _) => Err(ReturnError::WrongState(ReturnStatus::Draft)),
     }
 }
 
@@ -232,55 +368,111 @@ async fn prepare(
     limits: ReturnLimits,
     today: NaiveDate,
 ) -> Result<NewReturnDraft, ReturnError> {
+    let format = upload_format(&upload, limits)?;
+    let catalog = catalog(store).await?;
+    let mut known = KnownCatalogs::with_standard(&catalog.code);
+    let draft = tokio::task::spawn_blocking(move || parse_upload(upload, format, &catalog, today))
+        .await
+        .map_err(|e| ReturnError::Worker(e.to_string()))??;
+    let directory = directory(store).await?;
+    admit(store, principal, draft, &Hierarchy::new(&directory, today), today, &mut known).await
+}
+
+/// The checks made before a file is parsed: its size and its type (by name).
+fn upload_format(upload: &Upload, limits: ReturnLimits) -> Result<SourceFormat, ReturnError> {
     if upload.bytes.len() > limits.max_upload_bytes {
         return Err(ReturnError::TooLarge { limit_mb: limits.max_upload_bytes / (1024 * 1024) });
     }
-    let format = SourceFormat::from_file_name(&upload.file_name)
+    SourceFormat::from_file_name(&upload.file_name)
         .filter(|f| *f != SourceFormat::Csv)
-        .ok_or_else(|| ReturnError::UnknownFormat(upload.file_name.clone()))?;
-    let catalog = catalog(store).await?;
+        .ok_or_else(|| ReturnError::UnknownFormat(upload.file_name.clone()))
+}
+
+/// Parses and validates an upload (CPU only: call it off the async runtime): the draft it becomes once its office
+/// and period are admitted.
+fn parse_upload(
+    upload: Upload,
+    format: SourceFormat,
+    catalog: &Catalog,
+    today: NaiveDate,
+) -> Result<NewReturnDraft, ReturnError> {
     let content_sha256 = sha256_hex(&upload.bytes);
     let Upload { file_name, bytes, expected_office, expected_period, source } = upload;
-    let (outcome, bytes) = tokio::task::spawn_blocking(move || {
-        let mut ctx = ParseContext::new(today, &catalog);
-        ctx.expected_office = expected_office.as_ref();
-        ctx.expected_period = expected_period;
-        let outcome = returns::parse_return(&bytes, format, &ctx);
-        (outcome, bytes)
-    })
-    .await
-    .map_err(|e| ReturnError::Worker(e.to_string()))?;
+    let mut ctx = ParseContext::new(today, catalog);
+    ctx.expected_office = expected_office.as_ref();
+    ctx.expected_period = expected_period;
+    let outcome = returns::parse_return(&bytes, format, &ctx);
+    if outcome.accepted().is_none() && outcome.errors().next().is_none() {
+        let warnings = outcome.warnings().map(ToString::to_string).collect();
+        return Err(ReturnError::Invalid { errors: vec!["文件无法识别为填报表".to_string()], warnings });
+    }
+    draft_from_outcome(outcome, source, Some(file_name), content_sha256, Some(bytes))
+}
+
+/// The draft a return read without error becomes (any source: a workbook, the web form), before its office and
+/// period are admitted; the problems when it has errors.
+fn draft_from_outcome(
+    outcome: ParseOutcome,
+    source: ReturnSource,
+    source_name: Option<String>,
+    content_sha256: String,
+    file: Option<Vec<u8>>,
+) -> Result<NewReturnDraft, ReturnError> {
     let warnings: Vec<String> = outcome.warnings().map(ToString::to_string).collect();
-    let snapshot = match outcome.accepted() {
-        Some(snapshot) => snapshot.clone(),
-        None => {
-            let errors: Vec<String> = outcome.errors().map(ToString::to_string).collect();
-            let errors = if errors.is_empty() { vec!["文件无法识别为填报表".to_string()] } else { errors };
-            return Err(ReturnError::Invalid { errors, warnings });
-        }
+    let Some(snapshot) = outcome.accepted().cloned() else {
+        return Err(ReturnError::Invalid { errors: outcome.errors().map(ToString::to_string).collect(), warnings });
     };
-    let directory = directory(store).await?;
-    let hierarchy = Hierarchy::new(&directory, today);
-    let is_subordinate = hierarchy.office(&snapshot.office).is_some_and(|v| v.kind == OfficeKind::Subordinate);
-    if !is_subordinate || !principal.can_write_office(&snapshot.office, &hierarchy) {
-        return Err(ReturnError::OfficeNotAllowed(snapshot.office.to_string()));
-    }
-    let period = parse_period(&snapshot.period)?;
-    if period.first_day() > today {
-        return Err(ReturnError::FuturePeriod(period.name_zh()));
-    }
-    let draft = NewReturnDraft {
+    Ok(NewReturnDraft {
         catalog_code: outcome.meta.catalog_version.clone().unwrap_or_else(|| "std-2021-23".into()),
         template_version: outcome.meta.template_version.clone(),
         source,
-        source_name: Some(file_name),
+        source_name,
         content_sha256,
         warnings,
-        file: Some(bytes),
+        file,
         snapshot,
-    };
+    })
+}
+
+/// Whether catalog versions named by files are stored, as learnt so far (a batch asks the store once per version).
+struct KnownCatalogs(std::collections::HashMap<String, bool>);
+
+impl KnownCatalogs {
+    /// Knowing that the standard catalog (just read from the store) is stored.
+    fn with_standard(code: &str) -> Self {
+        KnownCatalogs(std::collections::HashMap::from([(code.to_string(), true)]))
+    }
+
+    async fn contains(&mut self, store: &dyn Store, code: &str) -> Result<bool, ReturnError> {
+        if let Some(known) = self.0.get(code) {
+            return Ok(*known);
+        }
+        let known = store.catalog(code).await?.is_some();
+        self.0.insert(code.to_string(), known);
+        Ok(known)
+    }
+}
+
+/// The checks of a parsed upload against the office tree as of `today` (module rules), and the draft it becomes.
+async fn admit(
+    store: &dyn Store,
+    principal: &Principal,
+    draft: NewReturnDraft,
+    hierarchy: &Hierarchy<'_>,
+    today: NaiveDate,
+    known: &mut KnownCatalogs,
+) -> Result<NewReturnDraft, ReturnError> {
+    let office = &draft.snapshot.office;
+    let is_subordinate = hierarchy.office(office).is_some_and(|v| v.kind == OfficeKind::Subordinate);
+    if !is_subordinate || !principal.can_write_office(office, hierarchy) {
+        return Err(ReturnError::OfficeNotAllowed(office.to_string()));
+    }
+    let period = parse_period(&draft.snapshot.period)?;
+    if period.first_day() > today {
+        return Err(ReturnError::FuturePeriod(period.name_zh()));
+    }
     // The file's catalog version must be one this server knows; otherwise it answers the standard catalog.
-    if store.catalog(&draft.catalog_code).await?.is_some() {
+    if known.contains(store, &draft.catalog_code).await? {
         Ok(draft)
     } else {
         Ok(NewReturnDraft { catalog_code: catalog_code(store).await?, ..draft })
@@ -289,6 +481,128 @@ async fn prepare(
 
 async fn catalog_code(store: &dyn Store) -> Result<String, ReturnError> {
     Ok(catalog(store).await?.code)
+}
+
+/// What a web form submitted for a return became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormOutcome {
+    /// Read without error: a draft to preview and confirm, exactly as an upload.
+    Drafted(Uploaded),
+    /// Errors: nothing was stored. Every problem (errors and warnings), located at its template cell, which
+    /// `analytics::returns::form::FormField::of` maps back to the field.
+    Invalid(Vec<ReturnProblem>),
+}
+
+/// The name of `office` when the caller may file its returns today; [`ReturnError::Forbidden`] when it may only
+/// read it, [`ReturnError::NotFound`] when it is out of scope or no subordinate office.
+async fn writable_office(
+    store: &dyn Store,
+    principal: &Principal,
+    office: &OfficeCode,
+    today: NaiveDate,
+) -> Result<String, ReturnError> {
+    let directory = directory(store).await?;
+    let hierarchy = Hierarchy::new(&directory, today);
+    match hierarchy.office(office).filter(|v| v.kind == OfficeKind::Subordinate) {
+        Some(v) if principal.can_write_office(office, &hierarchy) => Ok(v.name.clone()),
+        Some(_) if principal.can_read_office(office, &hierarchy) => Err(ReturnError::Forbidden),
+        _ => Err(ReturnError::NotFound),
+    }
+}
+
+/// The content hash of a web form: SHA-256 of its canonical serialisation (rows in template order, every field as
+/// typed), so that the same submission twice is recognised as an upload of the same bytes is.
+pub fn form_sha256(form: &ReturnForm) -> String {
+    let mut bytes = b"gongkai-web-form-1\n".to_vec();
+    // Serialising plain strings, sets and numbers cannot fail; an empty body would still be a stable hash.
+    bytes.extend(serde_json::to_vec(form).unwrap_or_default());
+    sha256_hex(&bytes)
+}
+
+/// Checks a web form with the workbook import's rules and, without error, stores it as a draft (source `web`, no
+/// file) exactly as [`upload`] does. The office must be one the caller may file for, the period one that has begun.
+pub async fn submit_form(
+    store: &dyn Store,
+    principal: &Principal,
+    form: ReturnForm,
+    today: NaiveDate,
+    actor: &Actor,
+) -> Result<FormOutcome, ReturnError> {
+    writable_office(store, principal, &form.office, today).await?;
+    if form.period.first_day() > today {
+        return Err(ReturnError::FuturePeriod(form.period.name_zh()));
+    }
+    let catalog = catalog(store).await?;
+    let content_sha256 = form_sha256(&form);
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut ctx = ParseContext::new(today, &catalog);
+        ctx.expected_office = Some(&form.office);
+        ctx.expected_period = Some(form.period);
+        parse_form(&form, &ctx)
+    })
+    .await
+    .map_err(|e| ReturnError::Worker(e.to_string()))?;
+    if outcome.has_errors() {
+        return Ok(FormOutcome::Invalid(outcome.problems));
+    }
+    let draft = draft_from_outcome(outcome, ReturnSource::Web, Some("在线填报".into()), content_sha256, None)?;
+    let directory = directory(store).await?;
+    let mut known = KnownCatalogs(std::collections::HashMap::new());
+    let draft = admit(store, principal, draft, &Hierarchy::new(&directory, today), today, &mut known).await?;
+    let (snapshot, warnings) = (draft.snapshot.clone(), draft.warnings.clone());
+    let uploaded = |id, existing_draft| Uploaded {
+        id,
+        office: snapshot.office.clone(),
+        period: snapshot.period.clone(),
+        warnings: warnings.clone(),
+        existing_draft,
+    };
+    match store.create_return_draft(&draft, actor).await? {
+        DraftOutcome::Created(id) => Ok(FormOutcome::Drafted(uploaded(id, false))),
+        DraftOutcome::Existing(id, ReturnStatus::Draft) => Ok(FormOutcome::Drafted(uploaded(id, true))),
+        DraftOutcome::Existing(id, status) => Err(ReturnError::Duplicate { id, status }),
+    }
+}
+
+/// The web form of an office and period as it opens: what to prefill it with, and the catalog it follows.
+#[derive(Debug, Clone)]
+pub struct FormStart {
+    pub form: ReturnForm,
+    pub office_name: String,
+    /// The return the form was filled from (id, status), if any.
+    pub filled_from: Option<(i64, ReturnStatus, String)>,
+    pub catalog: Catalog,
+}
+
+/// The web form of `office` for `period`, for a caller who may file it: prefilled from the latest draft, submitted
+/// or returned return of that period, else from the office's last accepted return, else empty (the catalog's rows).
+pub async fn form_start(
+    store: &dyn Store,
+    principal: &Principal,
+    office: &OfficeCode,
+    period: Period,
+    today: NaiveDate,
+) -> Result<FormStart, ReturnError> {
+    let office_name = writable_office(store, principal, office, today).await?;
+    let catalog = catalog(store).await?;
+    let filter = ReturnFilter {
+        offices: Some(vec![office.clone()]),
+        statuses: vec![ReturnStatus::Draft, ReturnStatus::Submitted, ReturnStatus::Returned],
+        period: Some(period.code()),
+    };
+    let latest = store.list_returns(&filter).await?.into_iter().max_by_key(|r| (r.created_at, r.id));
+    let record = match latest {
+        Some(summary) => store.return_record(summary.id).await?,
+        None => previous_accepted(store, office, 0).await?,
+    };
+    let (form, filled_from) = match record {
+        Some(record) => (
+            ReturnForm::from_snapshot(office.clone(), period, &catalog, &record.snapshot),
+            Some((record.summary.id, record.summary.status, record.summary.period.clone())),
+        ),
+        None => (ReturnForm::blank(office.clone(), period, &catalog), None),
+    };
+    Ok(FormStart { form, office_name, filled_from, catalog })
 }
 
 /// A return the caller may read, or [`ReturnError::NotFound`].

@@ -1,5 +1,6 @@
 //! Reports of recent uploads, kept in memory for the page a plain HTML upload form is sent to after the upload
-//! (post/redirect/get): one report per file, with every error and warning.
+//! (post/redirect/get): one report per file, with every error and warning. The same store keeps a web form that
+//! was refused ([`RejectedForm`]), so that the form page shows it again as typed, with its problems.
 //!
 //! A report is for its uploader only (the user id that made it), lives for an hour, and at most [`CAPACITY`] are
 //! kept (the oldest go first). Nothing here is a record: the audit log and the returns themselves are. A report
@@ -37,15 +38,33 @@ pub struct UploadReport {
     pub files: Vec<FileReport>,
 }
 
-/// The reports, by random key.
-#[derive(Debug, Default)]
-pub struct UploadReports {
-    entries: Mutex<VecDeque<(String, i64, Instant, UploadReport)>>,
+/// A web form with errors, as it was typed, with every problem (nothing of it was stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedForm {
+    pub form: analytics::returns::form::ReturnForm,
+    pub problems: Vec<analytics::returns::ReturnProblem>,
 }
 
-impl UploadReports {
+/// The reports of uploads.
+pub type UploadReports = Reports<UploadReport>;
+/// The web forms refused, until their user sees them again.
+pub type RejectedForms = Reports<RejectedForm>;
+
+/// Reports, by random key.
+#[derive(Debug)]
+pub struct Reports<T> {
+    entries: Mutex<VecDeque<(String, i64, Instant, T)>>,
+}
+
+impl<T> Default for Reports<T> {
+    fn default() -> Self {
+        Reports { entries: Mutex::new(VecDeque::new()) }
+    }
+}
+
+impl<T: Clone> Reports<T> {
     /// Keeps `report` for `user_id` and returns its key.
-    pub fn put(&self, user_id: i64, report: UploadReport) -> String {
+    pub fn put(&self, user_id: i64, report: T) -> String {
         // Without randomness (never seen) a counter-like key still works: reports are bound to their owner anyway.
         let key = crate::auth::tokens::random_secret().unwrap_or_else(|_| format!("r{}", std::process::id()));
         let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -58,7 +77,7 @@ impl UploadReports {
     }
 
     /// The report under `key`, if it is `user_id`'s and still kept.
-    pub fn get(&self, user_id: i64, key: &str) -> Option<UploadReport> {
+    pub fn get(&self, user_id: i64, key: &str) -> Option<T> {
         let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         entries
             .iter()

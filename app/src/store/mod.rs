@@ -658,6 +658,16 @@ pub trait Store: Send + Sync + 'static {
     /// catalog version.
     async fn create_return_draft(&self, draft: &NewReturnDraft, actor: &Actor) -> StoreResult<DraftOutcome>;
 
+    /// Stores a parsed return and submits it at once ([`Store::create_return_draft`] then
+    /// [`Store::submit_return`]), in one transaction: a file of a batch import is stored and submitted whole or not
+    /// at all. The submission is `None` when the same content was already stored and is no longer a draft.
+    async fn create_and_submit_return(
+        &self,
+        draft: &NewReturnDraft,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<(DraftOutcome, Option<SubmitOutcome>)>;
+
     /// A return with its content and decisions.
     async fn return_record(&self, id: i64) -> StoreResult<Option<ReturnRecord>>;
 

@@ -44,6 +44,19 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Shared by every clone of the store.
+    cache: std::sync::Arc<ReadCache>,
+}
+
+/// What nearly every request reads and rarely changes, kept in memory. Stored catalog versions never change (an
+/// install with other content under the same code is refused), so a catalog is cached by its code for good. The
+/// office list changes only through an import, which adds a row to `office_imports`: the list is cached with that
+/// generation and read again when another process (or this one) has imported since; the generation is read before
+/// the list, so a cached list is never older than its generation.
+#[derive(Debug, Default)]
+struct ReadCache {
+    catalogs: std::sync::Mutex<std::collections::HashMap<String, Catalog>>,
+    offices: std::sync::Mutex<Option<(i64, Vec<OfficeVersion>)>>,
 }
 
 impl SqliteStore {
@@ -83,7 +96,7 @@ impl SqliteStore {
                 .await
                 .map_err(|e| StoreError::Open(format!("{url}: {e}")))?
         };
-        Ok(Self { writer, reader })
+        Ok(Self { writer, reader, cache: Default::default() })
     }
 
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
@@ -399,170 +412,14 @@ impl Store for SqliteStore {
     }
 
     async fn catalog(&self, code: &str) -> StoreResult<Option<Catalog>> {
-        let Some(row) = sqlx::query(
-            "SELECT id, code, title, document_number, issuer, issued_on FROM catalog_versions WHERE code = ?",
-        )
-        .bind(code)
-        .fetch_optional(&self.reader)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let version_id: i64 = row.try_get("id")?;
-        let issued_on: String = row.try_get("issued_on")?;
-
-        let bases = sqlx::query("SELECT number, symbol, title FROM catalog_bases WHERE version_id = ? ORDER BY number")
-            .bind(version_id)
-            .fetch_all(&self.reader)
-            .await?
-            .into_iter()
-            .map(|r| -> StoreResult<Basis> {
-                Ok(Basis { number: r.try_get("number")?, symbol: r.try_get("symbol")?, title: r.try_get("title")? })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        let remarks = sqlx::query("SELECT label, text FROM catalog_remarks WHERE version_id = ? ORDER BY ordinal")
-            .bind(version_id)
-            .fetch_all(&self.reader)
-            .await?
-            .into_iter()
-            .map(|r| -> StoreResult<Remark> { Ok(Remark { label: r.try_get("label")?, text: r.try_get("text")? }) })
-            .collect::<StoreResult<Vec<_>>>()?;
-
-        // Per-item children, keyed by item id.
-        let mut item_bases: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
-        for r in sqlx::query(
-            "SELECT ib.item_id, b.number FROM catalog_item_bases ib JOIN catalog_bases b ON b.id = ib.basis_id
-             WHERE b.version_id = ? ORDER BY ib.item_id, ib.ordinal",
-        )
-        .bind(version_id)
-        .fetch_all(&self.reader)
-        .await?
-        {
-            item_bases.entry(r.try_get("item_id")?).or_default().push(r.try_get("number")?);
+        if let Some(catalog) = self.cache.catalogs.lock().ok().and_then(|c| c.get(code).cloned()) {
+            return Ok(Some(catalog));
         }
-        let mut elements: BTreeMap<i64, Vec<Element>> = BTreeMap::new();
-        for r in sqlx::query(
-            "SELECT e.item_id, e.ordinal, e.text, e.gap, e.time_limit_text, e.time_limit_rule
-             FROM catalog_elements e JOIN catalog_items i ON i.id = e.item_id
-             WHERE i.version_id = ? ORDER BY e.item_id, e.ordinal",
-        )
-        .bind(version_id)
-        .fetch_all(&self.reader)
-        .await?
-        {
-            let gap: Option<String> = r.try_get("gap")?;
-            let rule: Option<String> = r.try_get("time_limit_rule")?;
-            elements.entry(r.try_get("item_id")?).or_default().push(Element {
-                ordinal: r.try_get("ordinal")?,
-                text: MaybeGapText {
-                    text: r.try_get("text")?,
-                    gap: gap.map(|g| from_json::<TextGap>(&g, "element gap")).transpose()?,
-                },
-                time_limit: rule.map(|g| from_json::<TimeLimitRule>(&g, "element rule")).transpose()?,
-                time_limit_text: r.try_get("time_limit_text")?,
-            });
+        let catalog = self.catalog_uncached(code).await?;
+        if let (Some(catalog), Ok(mut cache)) = (&catalog, self.cache.catalogs.lock()) {
+            cache.insert(code.to_string(), catalog.clone());
         }
-        let mut subjects: BTreeMap<i64, Vec<SubjectAssignment>> = BTreeMap::new();
-        for r in sqlx::query(
-            "SELECT s.item_id, s.element_ordinal, s.level FROM catalog_item_subjects s
-             JOIN catalog_items i ON i.id = s.item_id
-             WHERE i.version_id = ? ORDER BY s.item_id, s.element_ordinal IS NOT NULL, s.element_ordinal, s.ordinal",
-        )
-        .bind(version_id)
-        .fetch_all(&self.reader)
-        .await?
-        {
-            let item_id: i64 = r.try_get("item_id")?;
-            let element: Option<u32> = r.try_get("element_ordinal")?;
-            let level = level_from_key(&r.try_get::<String, _>("level")?)?;
-            let list = subjects.entry(item_id).or_default();
-            match list.last_mut() {
-                Some(last) if last.element == element => last.levels.push(level),
-                _ => list.push(SubjectAssignment { element, levels: vec![level] }),
-            }
-        }
-        let mut channels: BTreeMap<i64, Vec<ChannelOption>> = BTreeMap::new();
-        for r in sqlx::query(
-            "SELECT c.item_id, c.code, c.name, c.recommended, c.detail FROM catalog_item_channels c
-             JOIN catalog_items i ON i.id = c.item_id WHERE i.version_id = ? ORDER BY c.item_id, c.code",
-        )
-        .bind(version_id)
-        .fetch_all(&self.reader)
-        .await?
-        {
-            let code: String = r.try_get("code")?;
-            let code = code
-                .chars()
-                .next()
-                .and_then(ChannelCode::from_letter)
-                .ok_or_else(|| StoreError::Corrupt(format!("channel code “{code}”")))?;
-            channels.entry(r.try_get("item_id")?).or_default().push(ChannelOption {
-                code,
-                name: r.try_get("name")?,
-                recommended: r.try_get("recommended")?,
-                detail: r.try_get("detail")?,
-            });
-        }
-
-        let mut groups: Vec<Group> = Vec::new();
-        let mut group_index: BTreeMap<i64, usize> = BTreeMap::new();
-        for r in sqlx::query("SELECT id, number, name FROM catalog_groups WHERE version_id = ? ORDER BY number")
-            .bind(version_id)
-            .fetch_all(&self.reader)
-            .await?
-        {
-            group_index.insert(r.try_get("id")?, groups.len());
-            groups.push(Group { number: r.try_get("number")?, name: r.try_get("name")?, items: Vec::new() });
-        }
-        for r in sqlx::query(
-            "SELECT id, group_id, number, name, time_limit_text, time_limit_rule, subject_text, audience, modes,
-             notes_text, notes_gap FROM catalog_items WHERE version_id = ? ORDER BY number",
-        )
-        .bind(version_id)
-        .fetch_all(&self.reader)
-        .await?
-        {
-            let id: i64 = r.try_get("id")?;
-            let group_id: i64 = r.try_get("group_id")?;
-            let notes_text: Option<String> = r.try_get("notes_text")?;
-            let notes_gap: Option<String> = r.try_get("notes_gap")?;
-            let item = Item {
-                number: r.try_get("number")?,
-                name: r.try_get("name")?,
-                elements: elements.remove(&id).unwrap_or_default(),
-                basis: item_bases.remove(&id).unwrap_or_default(),
-                time_limit_text: r.try_get("time_limit_text")?,
-                time_limit: from_json(&r.try_get::<String, _>("time_limit_rule")?, "item rule")?,
-                subject_text: r.try_get("subject_text")?,
-                subjects: subjects.remove(&id).unwrap_or_default(),
-                channels: channels.remove(&id).unwrap_or_default(),
-                audience: from_json::<Vec<Audience>>(&r.try_get::<String, _>("audience")?, "audience")?,
-                modes: from_json::<Vec<Mode>>(&r.try_get::<String, _>("modes")?, "modes")?,
-                notes: match notes_text {
-                    Some(text) => Some(MaybeGapText {
-                        text,
-                        gap: notes_gap.map(|g| from_json::<TextGap>(&g, "notes gap")).transpose()?,
-                    }),
-                    None => None,
-                },
-            };
-            let index = group_index
-                .get(&group_id)
-                .copied()
-                .ok_or_else(|| StoreError::Corrupt(format!("item {} without its group", item.number)))?;
-            groups[index].items.push(item);
-        }
-
-        Ok(Some(Catalog {
-            code: row.try_get("code")?,
-            title: row.try_get("title")?,
-            document_number: row.try_get("document_number")?,
-            issued_on: parse_date(&issued_on, "issued_on")?,
-            issuer: row.try_get("issuer")?,
-            bases,
-            groups,
-            remarks,
-        }))
+        Ok(catalog)
     }
 
     async fn standard_catalog(&self) -> StoreResult<Option<Catalog>> {
@@ -598,34 +455,19 @@ impl Store for SqliteStore {
     }
 
     async fn office_versions(&self) -> StoreResult<Vec<OfficeVersion>> {
-        let rows = sqlx::query(
-            "SELECT o.code, o.kind, v.name, p.code AS parent_code, v.valid_from, v.valid_to, v.note
-             FROM office_versions v JOIN offices o ON o.id = v.office_id
-             LEFT JOIN offices p ON p.id = v.parent_id ORDER BY o.code, v.valid_from",
-        )
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                let code: String = r.try_get("code")?;
-                let parent: Option<String> = r.try_get("parent_code")?;
-                let valid_from: String = r.try_get("valid_from")?;
-                let valid_to: Option<String> = r.try_get("valid_to")?;
-                Ok(OfficeVersion {
-                    code: OfficeCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    name: r.try_get("name")?,
-                    kind: kind_from_key(&r.try_get::<String, _>("kind")?)?,
-                    parent: parent
-                        .map(|p| OfficeCode::parse(&p).map_err(|e| StoreError::Corrupt(e.to_string())))
-                        .transpose()?,
-                    valid_from: parse_date(&valid_from, "valid_from")?,
-                    valid_to: valid_to.map(|d| parse_date(&d, "valid_to")).transpose()?,
-                    note: r.try_get("note")?,
-                })
-            })
-            .collect()
+        let generation = self.office_generation().await?;
+        if let Some(versions) = self.cache.offices.lock().ok().and_then(|cached| match &*cached {
+            Some((at, versions)) if *at == generation => Some(versions.clone()),
+            _ => None,
+        }) {
+            return Ok(versions);
+        }
+        let versions = self.office_versions_uncached().await?;
+        if let Ok(mut cache) = self.cache.offices.lock() {
+            *cache = Some((generation, versions.clone()));
+        }
+        Ok(versions)
     }
-
     async fn office_generation(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM office_imports").fetch_one(&self.reader).await?)
     }
@@ -891,6 +733,15 @@ impl Store for SqliteStore {
         self.returns_create_draft(draft, actor).await
     }
 
+    async fn create_and_submit_return(
+        &self,
+        draft: &NewReturnDraft,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+    ) -> StoreResult<(DraftOutcome, Option<SubmitOutcome>)> {
+        self.returns_create_and_submit(draft, at, actor).await
+    }
+
     async fn return_record(&self, id: i64) -> StoreResult<Option<ReturnRecord>> {
         self.returns_record(id).await
     }
@@ -968,5 +819,205 @@ impl Store for SqliteStore {
     async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
+    }
+}
+
+impl SqliteStore {
+    async fn catalog_uncached(&self, code: &str) -> StoreResult<Option<Catalog>> {
+        let Some(row) = sqlx::query(
+            "SELECT id, code, title, document_number, issuer, issued_on FROM catalog_versions WHERE code = ?",
+        )
+        .bind(code)
+        .fetch_optional(&self.reader)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let version_id: i64 = row.try_get("id")?;
+        let issued_on: String = row.try_get("issued_on")?;
+
+        let bases = sqlx::query("SELECT number, symbol, title FROM catalog_bases WHERE version_id = ? ORDER BY number")
+            .bind(version_id)
+            .fetch_all(&self.reader)
+            .await?
+            .into_iter()
+            .map(|r| -> StoreResult<Basis> {
+                Ok(Basis { number: r.try_get("number")?, symbol: r.try_get("symbol")?, title: r.try_get("title")? })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let remarks = sqlx::query("SELECT label, text FROM catalog_remarks WHERE version_id = ? ORDER BY ordinal")
+            .bind(version_id)
+            .fetch_all(&self.reader)
+            .await?
+            .into_iter()
+            .map(|r| -> StoreResult<Remark> { Ok(Remark { label: r.try_get("label")?, text: r.try_get("text")? }) })
+            .collect::<StoreResult<Vec<_>>>()?;
+
+        // Per-item children, keyed by item id.
+        let mut item_bases: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
+        for r in sqlx::query(
+            "SELECT ib.item_id, b.number FROM catalog_item_bases ib JOIN catalog_bases b ON b.id = ib.basis_id
+             WHERE b.version_id = ? ORDER BY ib.item_id, ib.ordinal",
+        )
+        .bind(version_id)
+        .fetch_all(&self.reader)
+        .await?
+        {
+            item_bases.entry(r.try_get("item_id")?).or_default().push(r.try_get("number")?);
+        }
+        let mut elements: BTreeMap<i64, Vec<Element>> = BTreeMap::new();
+        for r in sqlx::query(
+            "SELECT e.item_id, e.ordinal, e.text, e.gap, e.time_limit_text, e.time_limit_rule
+             FROM catalog_elements e JOIN catalog_items i ON i.id = e.item_id
+             WHERE i.version_id = ? ORDER BY e.item_id, e.ordinal",
+        )
+        .bind(version_id)
+        .fetch_all(&self.reader)
+        .await?
+        {
+            let gap: Option<String> = r.try_get("gap")?;
+            let rule: Option<String> = r.try_get("time_limit_rule")?;
+            elements.entry(r.try_get("item_id")?).or_default().push(Element {
+                ordinal: r.try_get("ordinal")?,
+                text: MaybeGapText {
+                    text: r.try_get("text")?,
+                    gap: gap.map(|g| from_json::<TextGap>(&g, "element gap")).transpose()?,
+                },
+                time_limit: rule.map(|g| from_json::<TimeLimitRule>(&g, "element rule")).transpose()?,
+                time_limit_text: r.try_get("time_limit_text")?,
+            });
+        }
+        let mut subjects: BTreeMap<i64, Vec<SubjectAssignment>> = BTreeMap::new();
+        for r in sqlx::query(
+            "SELECT s.item_id, s.element_ordinal, s.level FROM catalog_item_subjects s
+             JOIN catalog_items i ON i.id = s.item_id
+             WHERE i.version_id = ? ORDER BY s.item_id, s.element_ordinal IS NOT NULL, s.element_ordinal, s.ordinal",
+        )
+        .bind(version_id)
+        .fetch_all(&self.reader)
+        .await?
+        {
+            let item_id: i64 = r.try_get("item_id")?;
+            let element: Option<u32> = r.try_get("element_ordinal")?;
+            let level = level_from_key(&r.try_get::<String, _>("level")?)?;
+            let list = subjects.entry(item_id).or_default();
+            match list.last_mut() {
+                Some(last) if last.element == element => last.levels.push(level),
+                _ => list.push(SubjectAssignment { element, levels: vec![level] }),
+            }
+        }
+        let mut channels: BTreeMap<i64, Vec<ChannelOption>> = BTreeMap::new();
+        for r in sqlx::query(
+            "SELECT c.item_id, c.code, c.name, c.recommended, c.detail FROM catalog_item_channels c
+             JOIN catalog_items i ON i.id = c.item_id WHERE i.version_id = ? ORDER BY c.item_id, c.code",
+        )
+        .bind(version_id)
+        .fetch_all(&self.reader)
+        .await?
+        {
+            let code: String = r.try_get("code")?;
+            let code = code
+                .chars()
+                .next()
+                .and_then(ChannelCode::from_letter)
+                .ok_or_else(|| StoreError::Corrupt(format!("channel code “{code}”")))?;
+            channels.entry(r.try_get("item_id")?).or_default().push(ChannelOption {
+                code,
+                name: r.try_get("name")?,
+                recommended: r.try_get("recommended")?,
+                detail: r.try_get("detail")?,
+            });
+        }
+
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_index: BTreeMap<i64, usize> = BTreeMap::new();
+        for r in sqlx::query("SELECT id, number, name FROM catalog_groups WHERE version_id = ? ORDER BY number")
+            .bind(version_id)
+            .fetch_all(&self.reader)
+            .await?
+        {
+            group_index.insert(r.try_get("id")?, groups.len());
+            groups.push(Group { number: r.try_get("number")?, name: r.try_get("name")?, items: Vec::new() });
+        }
+        for r in sqlx::query(
+            "SELECT id, group_id, number, name, time_limit_text, time_limit_rule, subject_text, audience, modes,
+             notes_text, notes_gap FROM catalog_items WHERE version_id = ? ORDER BY number",
+        )
+        .bind(version_id)
+        .fetch_all(&self.reader)
+        .await?
+        {
+            let id: i64 = r.try_get("id")?;
+            let group_id: i64 = r.try_get("group_id")?;
+            let notes_text: Option<String> = r.try_get("notes_text")?;
+            let notes_gap: Option<String> = r.try_get("notes_gap")?;
+            let item = Item {
+                number: r.try_get("number")?,
+                name: r.try_get("name")?,
+                elements: elements.remove(&id).unwrap_or_default(),
+                basis: item_bases.remove(&id).unwrap_or_default(),
+                time_limit_text: r.try_get("time_limit_text")?,
+                time_limit: from_json(&r.try_get::<String, _>("time_limit_rule")?, "item rule")?,
+                subject_text: r.try_get("subject_text")?,
+                subjects: subjects.remove(&id).unwrap_or_default(),
+                channels: channels.remove(&id).unwrap_or_default(),
+                audience: from_json::<Vec<Audience>>(&r.try_get::<String, _>("audience")?, "audience")?,
+                modes: from_json::<Vec<Mode>>(&r.try_get::<String, _>("modes")?, "modes")?,
+                notes: match notes_text {
+                    Some(text) => Some(MaybeGapText {
+                        text,
+                        gap: notes_gap.map(|g| from_json::<TextGap>(&g, "notes gap")).transpose()?,
+                    }),
+                    None => None,
+                },
+            };
+            let index = group_index
+                .get(&group_id)
+                .copied()
+                .ok_or_else(|| StoreError::Corrupt(format!("item {} without its group", item.number)))?;
+            groups[index].items.push(item);
+        }
+
+        Ok(Some(Catalog {
+            code: row.try_get("code")?,
+            title: row.try_get("title")?,
+            document_number: row.try_get("document_number")?,
+            issued_on: parse_date(&issued_on, "issued_on")?,
+            issuer: row.try_get("issuer")?,
+            bases,
+            groups,
+            remarks,
+        }))
+    }
+}
+
+impl SqliteStore {
+    async fn office_versions_uncached(&self) -> StoreResult<Vec<OfficeVersion>> {
+        let rows = sqlx::query(
+            "SELECT o.code, o.kind, v.name, p.code AS parent_code, v.valid_from, v.valid_to, v.note
+             FROM office_versions v JOIN offices o ON o.id = v.office_id
+             LEFT JOIN offices p ON p.id = v.parent_id ORDER BY o.code, v.valid_from",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let code: String = r.try_get("code")?;
+                let parent: Option<String> = r.try_get("parent_code")?;
+                let valid_from: String = r.try_get("valid_from")?;
+                let valid_to: Option<String> = r.try_get("valid_to")?;
+                Ok(OfficeVersion {
+                    code: OfficeCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    name: r.try_get("name")?,
+                    kind: kind_from_key(&r.try_get::<String, _>("kind")?)?,
+                    parent: parent
+                        .map(|p| OfficeCode::parse(&p).map_err(|e| StoreError::Corrupt(e.to_string())))
+                        .transpose()?,
+                    valid_from: parse_date(&valid_from, "valid_from")?,
+                    valid_to: valid_to.map(|d| parse_date(&d, "valid_to")).transpose()?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
     }
 }

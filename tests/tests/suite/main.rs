@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod dashboard;
 mod permissions;
+mod return_form;
 mod returns;
 mod returns_store;
 mod rollout;

@@ -169,6 +169,12 @@ const MATRIX: &[Entry] = &[
         rule: Rule::Scoped,
     },
     Entry {
+        route: "fn /api/fn/office_returns",
+        own: marked("code=0201", "新港海关"),
+        other: marked("code={other}", "{other_name}"),
+        rule: Rule::Scoped,
+    },
+    Entry {
         route: "fn /api/fn/office",
         own: marked("code=0201", "新港海关"),
         other: marked("code={other}", "{other_name}"),
@@ -191,6 +197,18 @@ const MATRIX: &[Entry] = &[
         own: marked("/returns/uploads/{own_report}", "upload-report"),
         other: marked("/returns/uploads/{other_report}", "upload-report"),
         rule: Rule::OwnOnly,
+    },
+    Entry {
+        route: "page /returns/form",
+        own: marked("/returns/form?office=0201&period=2022Q3", "return-form"),
+        other: marked("/returns/form?office={other}&period=2022Q3", "return-form"),
+        rule: Rule::ScopedWrite,
+    },
+    Entry {
+        route: "fn /api/fn/return_form",
+        own: same("office=0201&period=2022Q3"),
+        other: same("office={other}&period=2022Q3"),
+        rule: Rule::ScopedWrite,
     },
     Entry { route: "fn /api/fn/returns", own: same(""), other: same(""), rule: Rule::SignedIn },
     Entry {
@@ -284,6 +302,13 @@ const MATRIX: &[Entry] = &[
     // A multipart form without a file (see `call`): the route is for every signed-in caller; the office of each
     // file is checked on its own (tests/tests/returns.rs).
     Entry { route: "post /returns/upload", own: same(""), other: same(""), rule: Rule::SignedIn },
+    // An empty form: a permitted caller is sent back to the form with its errors (nothing is stored).
+    Entry {
+        route: "post /returns/form",
+        own: same("csrf_token={csrf}&office=0201&period=2022Q3"),
+        other: same("csrf_token={csrf}&office={other}&period=2022Q3"),
+        rule: Rule::ScopedWrite,
+    },
     Entry {
         route: "post /returns/confirm",
         own: same("csrf_token={csrf}&ids="),

@@ -392,3 +392,50 @@ async fn a_filers_home_is_its_to_do_list_of_returns_to_file_confirm_and_fix() {
     assert!(!admin_home.contains("尚未报送"), "a direct customs files nothing of its own");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_offices_page_shows_its_returns_over_time_and_what_changed_between_accepted_ones() {
+    let server = TestServer::start().await;
+    let filer = session(&server, "demo-xingang-filer").await;
+    let admin = session(&server, "demo-tianjin-admin").await;
+    let (_, empty) = page(&server, &filer, "/offices/0201").await;
+    assert!(empty.contains("填报记录") && empty.contains("尚未报送填报表"), "the section is there before any return");
+
+    // 2022年第三季度 as in the fixture, then 2022年第四季度 with item 7's location changed.
+    let catalog = analytics::catalog::standard_catalog().expect("catalog");
+    let today = app::services::today_in_china();
+    let outcome = analytics::returns::parse_return(
+        &fixture("filled.xlsx"),
+        SourceFormat::Xlsx,
+        &ParseContext::new(today, &catalog),
+    );
+    let mut later = outcome.accepted().expect("the fixture is valid").clone();
+    later.period = "2022Q4".into();
+    let item = later.items.iter_mut().find(|i| i.item == 7).expect("item 7");
+    item.location = Some("http://tianjin.customs.gov.cn/xingang/zhinan".into());
+    let spec = TemplateSpec {
+        office: later.office.clone(),
+        office_name: "新港海关".into(),
+        district_name: String::new(),
+        period: Period::parse("2022Q4").expect("period"),
+        catalog_version: catalog.code.clone(),
+        catalog,
+    };
+    let later_file = write_filled(&spec, &later).expect("workbook");
+    for (name, bytes) in [("2022Q3.xlsx", fixture("filled.xlsx")), ("2022Q4.xlsx", later_file)] {
+        let id = id_of(&upload(&server, &filer, &[(name, bytes)]).await);
+        post(&server, &filer, &format!("/returns/{id}/confirm"), &[]).await;
+        post(&server, &admin, &format!("/returns/{id}/decision"), &[("decision", "accept")]).await;
+    }
+    let (status, history) = page(&server, &admin, "/offices/0201").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(history.contains("填报记录（2份）"), "both returns are listed");
+    assert!(history.contains("2022年第四季度") && history.contains("2022年第三季度"));
+    assert!(history.contains("首份通过的填报"), "the first accepted return has nothing to compare with");
+    assert!(
+        history.contains("1处变化") && history.contains("xingang/zhinan"),
+        "the change is shown with its new value"
+    );
+    assert!(history.find("2022年第四季度").expect("Q4") < history.find("2022年第三季度").expect("Q3"), "newest first");
+    server.stop().await;
+}

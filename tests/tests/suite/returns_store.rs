@@ -203,3 +203,25 @@ async fn a_submitted_return_cannot_be_changed_or_deleted_even_with_raw_sql_but_a
         .expect("count");
     assert_eq!(audited, 4, "draft, submit, draft, discard are all in the audit log");
 }
+
+#[tokio::test]
+async fn a_stored_scoring_scheme_version_cannot_be_changed_or_deleted_even_with_raw_sql() {
+    let (_dir, path, store) = prepared().await;
+    let schemes = store.schemes().await.expect("schemes");
+    assert_eq!(schemes.len(), 1, "the bundled default is stored on first start");
+    assert_eq!(schemes[0].code, "default-2022");
+    let mut conn = raw(&path).await;
+    for sql in [
+        "UPDATE assessment_schemes SET valid_from = '2021-01-01'",
+        "UPDATE assessment_schemes SET definition = '{}'",
+        "DELETE FROM assessment_schemes",
+    ] {
+        assert!(sqlx::query(sql).execute(&mut conn).await.is_err(), "{sql} must be refused");
+    }
+    assert_eq!(store.schemes().await.expect("schemes"), schemes);
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE entity_type = 'assessment_scheme'")
+        .fetch_one(&mut conn)
+        .await
+        .expect("count");
+    assert_eq!(audited, 1, "storing the version is audited");
+}

@@ -169,8 +169,37 @@ impl SqliteStore {
         draft: &NewReturnDraft,
         actor: &Actor,
     ) -> StoreResult<DraftOutcome> {
-        let snapshot = &draft.snapshot;
         let mut tx = self.begin_write().await?;
+        let outcome = Self::create_draft_in(&mut tx, draft, actor).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// A new draft submitted at once, in one transaction (one commit per file of a batch import).
+    pub(super) async fn returns_create_and_submit(
+        &self,
+        draft: &NewReturnDraft,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<(DraftOutcome, Option<SubmitOutcome>)> {
+        let mut tx = self.begin_write().await?;
+        let outcome = Self::create_draft_in(&mut tx, draft, actor).await?;
+        let submitted = match outcome {
+            DraftOutcome::Created(id) | DraftOutcome::Existing(id, ReturnStatus::Draft) => {
+                Some(Self::submit_in(&mut tx, id, at, actor).await?)
+            }
+            DraftOutcome::Existing(..) => None,
+        };
+        tx.commit().await?;
+        Ok((outcome, submitted))
+    }
+
+    async fn create_draft_in(
+        tx: &mut SqliteConnection,
+        draft: &NewReturnDraft,
+        actor: &Actor,
+    ) -> StoreResult<DraftOutcome> {
+        let snapshot = &draft.snapshot;
         let office_id: i64 = sqlx::query_scalar("SELECT id FROM offices WHERE code = ?")
             .bind(snapshot.office.as_str())
             .fetch_optional(&mut *tx)
@@ -248,9 +277,9 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        let summary = Self::summary_in(&mut tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("填报 {id}")))?;
+        let summary = Self::summary_in(tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("填报 {id}")))?;
         write_audit(
-            &mut tx,
+            tx,
             actor,
             Some(&snapshot.office),
             AuditEntry {
@@ -263,7 +292,6 @@ impl SqliteStore {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(DraftOutcome::Created(id))
     }
 
@@ -325,7 +353,18 @@ impl SqliteStore {
 
     pub(super) async fn returns_submit(&self, id: i64, at: DateTime<Utc>, actor: &Actor) -> StoreResult<SubmitOutcome> {
         let mut tx = self.begin_write().await?;
-        let Some(before) = Self::summary_in(&mut tx, id).await? else { return Ok(SubmitOutcome::NotADraft) };
+        let outcome = Self::submit_in(&mut tx, id, at, actor).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn submit_in(
+        tx: &mut SqliteConnection,
+        id: i64,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<SubmitOutcome> {
+        let Some(before) = Self::summary_in(tx, id).await? else { return Ok(SubmitOutcome::NotADraft) };
         if before.status != ReturnStatus::Draft {
             return Ok(SubmitOutcome::NotADraft);
         }
@@ -370,9 +409,9 @@ impl SqliteStore {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let after = Self::summary_in(&mut tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("填报 {id}")))?;
+        let after = Self::summary_in(tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("填报 {id}")))?;
         write_audit(
-            &mut tx,
+            tx,
             actor,
             Some(&after.office),
             AuditEntry {
@@ -388,7 +427,6 @@ impl SqliteStore {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(SubmitOutcome::Submitted { superseded })
     }
 
