@@ -67,6 +67,8 @@ pub const SERVER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/returns/{id}/discard"),
     ("POST", "/returns/{id}/decision"),
     ("GET", "/returns/{id}/file"),
+    ("GET", "/dashboard/charts/{file}"),
+    ("GET", "/dashboard/tables/{file}"),
 ];
 
 /// The most bytes one upload request may carry (several workbooks or a .zip); each file is held to the configured
@@ -98,6 +100,8 @@ fn server_handler(method: &str, path: &str) -> axum::routing::MethodRouter<Serve
         ("POST", "/returns/{id}/discard") => post(crate::returns::discard),
         ("POST", "/returns/{id}/decision") => post(crate::returns::decide),
         ("GET", "/returns/{id}/file") => get(crate::returns::file),
+        ("GET", "/dashboard/charts/{file}") => get(crate::dashboard::chart),
+        ("GET", "/dashboard/tables/{file}") => get(crate::dashboard::table),
         (method, path) => unreachable!("server route {method} {path} has no handler"),
     }
 }

@@ -144,6 +144,22 @@ impl OfficeHistory {
     }
 }
 
+/// The burn-up series of completions: `(date, offices completed on or before it)`, one point per distinct date in
+/// `first_completed` (each office's first completion date, any order) up to `as_of`, cumulative and in date order.
+/// Dates after `as_of` are left out, so the last count is the number of offices completed by `as_of`.
+pub fn completion_curve(first_completed: &[NaiveDate], as_of: NaiveDate) -> Vec<(NaiveDate, usize)> {
+    let mut dates: Vec<NaiveDate> = first_completed.iter().copied().filter(|d| *d <= as_of).collect();
+    dates.sort();
+    let mut curve: Vec<(NaiveDate, usize)> = Vec::new();
+    for (i, d) in dates.into_iter().enumerate() {
+        match curve.last_mut() {
+            Some(last) if last.0 == d => last.1 = i + 1,
+            _ => curve.push((d, i + 1)),
+        }
+    }
+    curve
+}
+
 /// The rollout as of a date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RolloutReport {

@@ -439,3 +439,14 @@ fn a_report_serialises_to_json_with_tagged_statuses() {
     let back: RolloutReport = serde_json::from_value(json).unwrap();
     assert_eq!(back, report);
 }
+
+#[test]
+fn the_completion_curve_counts_offices_cumulatively_by_first_date_up_to_the_as_of_date() {
+    let dates = [d("2022-08-20"), d("2022-07-01"), d("2022-08-20"), d("2022-12-01"), d("2023-02-01")];
+    assert_eq!(
+        completion_curve(&dates, d("2022-12-31")),
+        vec![(d("2022-07-01"), 1), (d("2022-08-20"), 3), (d("2022-12-01"), 4)]
+    );
+    assert!(completion_curve(&dates, d("2022-06-30")).is_empty());
+    assert!(completion_curve(&[], d("2022-12-31")).is_empty());
+}

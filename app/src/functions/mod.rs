@@ -7,8 +7,8 @@
 pub mod admin;
 pub mod catalog;
 pub mod client;
+pub mod dashboard;
 pub mod offices;
-pub mod overview;
 pub mod returns;
 pub mod session;
 

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod catalog;
+pub mod dashboard;
 pub mod not_found;
 pub mod office_returns;
 pub mod offices;

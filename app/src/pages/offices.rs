@@ -6,8 +6,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::widgets::{ErrorBox, Figure, Loading, SampleBanner};
+use crate::functions::dashboard::{get_district_dashboard, DistrictDashboard};
 use crate::functions::offices::{get_directory, get_office, DirectoryView, OfficeView};
 use crate::i18n::{use_lang, Lang, Text};
+use crate::pages::dashboard::DistrictDashboardView;
 
 fn kind_name(kind: OfficeKind, lang: Lang) -> &'static str {
     match lang {
@@ -139,11 +141,16 @@ pub fn OfficePage() -> impl IntoView {
     let query = use_query_map();
     let args = move || (params.read().get("code").unwrap_or_default(), query.read().get("as_of"));
     let office = Resource::new(args, |(code, as_of)| get_office(code, as_of));
+    let dashboard = Resource::new(args, |(code, as_of)| get_district_dashboard(code, as_of));
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
+                let dashboard = dashboard.await;
                 match office.await {
-                    Ok(o) => view! { <OfficeViewPane view=o/> }.into_any(),
+                    Ok(o) => match dashboard {
+                        Ok(d) => view! { <OfficeViewPane view=o dashboard=d/> }.into_any(),
+                        Err(e) => view! { <OfficeViewPane view=o dashboard=None/><ErrorBox error=e/> }.into_any(),
+                    },
                     Err(e) => view! { <Title text=lang.pick(Text("机构", "Office"))/><ErrorBox error=e/> }.into_any(),
                 }
             })}
@@ -152,7 +159,7 @@ pub fn OfficePage() -> impl IntoView {
 }
 
 #[component]
-fn OfficeViewPane(view: OfficeView) -> impl IntoView {
+fn OfficeViewPane(view: OfficeView, dashboard: Option<DistrictDashboard>) -> impl IntoView {
     let lang = use_lang();
     let title = view.name.clone();
     let as_of_suffix = if view.as_of != view.today { format!("?as_of={}", view.as_of) } else { String::new() };
@@ -182,7 +189,8 @@ fn OfficeViewPane(view: OfficeView) -> impl IntoView {
                 }}
             </p>
         </section>
-        {(!view.milestone_bases.is_empty()).then(|| view! {
+        {dashboard.clone().map(|d| view! { <DistrictDashboardView dashboard=d/> })}
+        {(dashboard.is_none() && !view.milestone_bases.is_empty()).then(|| view! {
             <section class="card">
                 <h2>{lang.pick(Text("各时间节点的对标基数", "Benchmark base on each deadline"))}</h2>
                 <table class="data-table">
@@ -205,7 +213,7 @@ fn OfficeViewPane(view: OfficeView) -> impl IntoView {
                 </table>
             </section>
         })}
-        {(!view.children.is_empty()).then(|| view! {
+        {(dashboard.is_none() && !view.children.is_empty()).then(|| view! {
             <section class="card">
                 <h2>{match lang {
                     Lang::Zh => format!("所属机构（{}个）", view.children.len()),

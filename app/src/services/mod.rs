@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod dashboard;
 pub mod demo_history;
 pub mod offices;
 pub mod returns;

@@ -615,7 +615,7 @@ async fn the_overview_page_renders_on_the_server() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(r#"lang="zh-CN""#));
     assert!(html.contains("全国概览"));
-    assert!(html.contains("各直属海关对标基数"));
+    assert!(html.contains("各直属海关推进进度"));
     assert!(html.contains("天津海关"));
     assert!(html.contains("示例数据"));
     server.stop().await;

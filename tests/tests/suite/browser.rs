@@ -533,6 +533,77 @@ async fn a_filer_fixes_a_return_from_the_cell_report_confirms_it_and_the_direct_
     }
 }
 
+/// Clicks the first element matching `css` and waits for the element at XPath `then` to appear.
+async fn click_and_wait(client: &Client, css: &str, then: &str) {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css}")).click().await.expect("click");
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::XPath(then))
+        .await
+        .unwrap_or_else(|_| panic!("{then} appears after clicking {css}"));
+}
+
+/// Makes the window as tall as the page (at most 6000 pixels), so a screenshot shows all of it.
+async fn whole_page(client: &Client) {
+    let height = client
+        .execute("return document.documentElement.scrollHeight", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_u64())
+        .unwrap_or(3000)
+        .clamp(1000, 6000);
+    let _ = client.set_window_size(1440, height as u32).await;
+}
+
+#[tokio::test]
+async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_and_an_office_in_three_clicks() {
+    let Some(rig) = Rig::start().await else { return };
+    for javascript in [false, true] {
+        let client = rig.browser(javascript).await;
+        sign_in(&client, &rig, "demo-hq-viewer", javascript).await;
+        client.goto(&rig.url("/?as_of=2022-12-31")).await.expect("open the dashboard");
+        if javascript {
+            client
+                .wait()
+                .at_most(Duration::from_secs(30))
+                .for_element(Locator::Css("body[data-hydrated='true']"))
+                .await
+                .expect("hydrates");
+        }
+        for css in ["#chart-burn-up svg", "#chart-matrix svg", "#progress-table", "#at-risk", "#chart-scores svg"] {
+            client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css} (javascript: {javascript})"));
+        }
+        let head = client.find(Locator::Css(".page-head")).await.expect("head").text().await.expect("text");
+        assert!(head.contains("截至2022年12月31日"), "{head}");
+        whole_page(&client).await;
+        screenshot(&client, if javascript { "dashboard-hq" } else { "dashboard-hq-no-js" }).await;
+        let _ = client.set_window_size(1440, 1000).await;
+
+        // Click 1: a district in the progress table → its dashboard, the date kept.
+        click_and_wait(&client, "#progress-table a[href^='/offices/0200']", "//table[@id='office-table']").await;
+        let url = client.current_url().await.expect("url");
+        assert_eq!((url.path(), url.query()), ("/offices/0200", Some("as_of=2022-12-31")), "javascript: {javascript}");
+        client.find(Locator::Css("#chart-heatmap svg")).await.expect("the heatmap");
+        whole_page(&client).await;
+        screenshot(&client, if javascript { "dashboard-district" } else { "dashboard-district-no-js" }).await;
+        let _ = client.set_window_size(1440, 1000).await;
+
+        // Click 2: an office of the district → the office page.
+        click_and_wait(
+            &client,
+            "#office-table a[href^='/offices/0201']",
+            "//section[contains(@class,'page-head')]/h1[text()='新港海关']",
+        )
+        .await;
+        let url = client.current_url().await.expect("url");
+        assert_eq!(url.path(), "/offices/0201", "javascript: {javascript}");
+        let title = client.find(Locator::Css(".page-head h1")).await.expect("title").text().await.expect("text");
+        assert_eq!(title, "新港海关");
+        client.close().await.expect("close");
+    }
+}
+
 #[tokio::test]
 async fn a_filer_fills_in_the_web_form_sees_an_error_beside_its_field_fixes_it_and_confirms_with_and_without_javascript(
 ) {

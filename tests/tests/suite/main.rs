@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod api;
 mod browser;
+mod dashboard;
 mod permissions;
 mod return_form;
 mod returns;

@@ -152,7 +152,13 @@ const MATRIX: &[Entry] = &[
     // Server functions (arguments url-encoded).
     Entry { route: "fn /api/fn/catalog", own: same(""), other: same(""), rule: Rule::Public },
     Entry { route: "fn /api/fn/session", own: same(""), other: same(""), rule: Rule::Public },
-    Entry { route: "fn /api/fn/overview", own: same(""), other: same(""), rule: Rule::Hq },
+    Entry { route: "fn /api/fn/national_dashboard", own: same(""), other: same(""), rule: Rule::Hq },
+    Entry {
+        route: "fn /api/fn/district_dashboard",
+        own: marked("code=0200", "天津海关"),
+        other: marked("code=4200", "青岛海关"),
+        rule: Rule::District,
+    },
     Entry { route: "fn /api/fn/audit_log", own: same(""), other: same(""), rule: Rule::Hq },
     Entry { route: "fn /api/fn/admin_users", own: same(""), other: same(""), rule: Rule::HqAdmin },
     Entry { route: "fn /api/fn/admin_tokens", own: same(""), other: same(""), rule: Rule::HqAdmin },
@@ -334,6 +340,19 @@ const MATRIX: &[Entry] = &[
         own: same("/returns/{own_return}/file"),
         other: same("/returns/{other_return}/file"),
         rule: Rule::Scoped,
+    },
+    // The dashboards' downloads: a direct customs' charts and tables (the national ones are HQ's: tests/dashboard.rs).
+    Entry {
+        route: "get /dashboard/charts/{file}",
+        own: same("/dashboard/charts/burn-up.svg?district=0200"),
+        other: same("/dashboard/charts/burn-up.svg?district=4200"),
+        rule: Rule::District,
+    },
+    Entry {
+        route: "get /dashboard/tables/{file}",
+        own: same("/dashboard/tables/offices.xlsx?district=0200"),
+        other: same("/dashboard/tables/offices.xlsx?district=4200"),
+        rule: Rule::District,
     },
 ];
 

@@ -1,0 +1,255 @@
+//! The dashboards (issue 6): headquarters' national dashboard on `/` and a direct customs' dashboard on its page,
+//! as of a date, with the demo history of returns loaded; their downloads (SVG, PNG, Excel) and who may see them.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use gongkai_tests::{client, sign_in, TestServer};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, LOCATION};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn get(server: &TestServer, path: &str, cookie: &str) -> reqwest::Response {
+    client().get(server.url(path)).header(COOKIE, cookie).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+}
+
+async fn page(server: &TestServer, path: &str, cookie: &str) -> String {
+    let response = get(server, path, cookie).await;
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.text().await.expect("body")
+}
+
+/// The text of an HTML fragment: tags and comments dropped, entities decoded, white space trimmed.
+fn text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+/// The value of the headline figure `name` (`data-figure="name"`).
+fn figure(html: &str, name: &str) -> String {
+    let start = html.find(&format!("data-figure=\"{name}\"")).unwrap_or_else(|| panic!("figure {name}"));
+    let rest = &html[start..];
+    let value = rest.find("figure__value").expect("value");
+    let rest = &rest[value..];
+    let open = rest.find('>').expect("tag end");
+    let close = rest.find("</span>").expect("value end");
+    text(&rest[open + 1..close])
+}
+
+/// The body rows of the table with `id`, as text.
+fn table_rows(html: &str, id: &str) -> Vec<Vec<String>> {
+    let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("table {id}"));
+    let rest = &html[start..];
+    let body = &rest[rest.find("<tbody").expect("tbody")..rest.find("</tbody>").expect("tbody end")];
+    body.split("</tr>")
+        .filter(|r| r.contains("<td"))
+        .map(|r| {
+            r.split("<td").skip(1).map(|c| text(&format!("<td{}", c.split("</td>").next().unwrap_or("")))).collect()
+        })
+        .collect()
+}
+
+/// The first sheet's rows, as the page writes each cell (`expected` gives the form: a share, a decimal, a date).
+fn sheet_rows(bytes: Vec<u8>, expected: &[Vec<String>]) -> (Vec<String>, Vec<Vec<String>>, usize) {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("a valid xlsx");
+    let range = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let mut rows = range.rows();
+    let headers: Vec<String> = rows.next().expect("header row").iter().map(|c| c.to_string()).collect();
+    let mut dates = 0;
+    let body = rows
+        .enumerate()
+        .map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    let want = expected.get(r).and_then(|row| row.get(c)).map(String::as_str).unwrap_or("");
+                    match cell {
+                        Data::Empty => String::new(),
+                        Data::String(s) => s.clone(),
+                        Data::Float(f) if want.ends_with('%') => format!("{:.1}%", f * 100.0),
+                        Data::Float(f) if want.contains('.') => format!("{f:.1}"),
+                        Data::Float(f) => format!("{}", *f as i64),
+                        Data::Int(i) => i.to_string(),
+                        Data::DateTime(d) => {
+                            dates += 1;
+                            let day = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("epoch")
+                                + chrono::Duration::days(d.as_f64() as i64);
+                            app::i18n::Lang::Zh.date(day)
+                        }
+                        other => other.to_string(),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    (headers, body, dates)
+}
+
+fn header_of(response: &reqwest::Response, name: reqwest::header::HeaderName) -> String {
+    response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
+#[tokio::test]
+async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own_and_every_download_matches_the_page() {
+    let server = TestServer::start().await;
+    let until = chrono::NaiveDate::from_ymd_opt(2023, 1, 15).expect("date");
+    app::services::demo_history::load_demo_history(server.server.store.as_ref(), until, |_, _| {})
+        .await
+        .expect("demo history");
+    let hq = sign_in(&server, "demo-hq-viewer").await;
+
+    // The national dashboard as of 2022年12月31日.
+    let html = page(&server, "/?as_of=2022-12-31", &hq).await;
+    assert!(html.contains("截至2022年12月31日"), "the date as officials write it");
+    assert!(html.contains("name=\"as_of\"") && html.contains("value=\"2022-12-31\""), "the as-of form keeps the date");
+    for chart in ["chart-burn-up", "chart-matrix", "chart-ranking", "chart-scores"] {
+        let at = html.find(&format!("id=\"{chart}\"")).unwrap_or_else(|| panic!("{chart}"));
+        assert!(html[at..].contains("<svg"), "{chart} is drawn inline");
+        assert!(html.contains(&format!("/dashboard/charts/{}.svg?as_of=2022-12-31", &chart[6..])), "{chart} SVG link");
+        assert!(html.contains(&format!("/dashboard/charts/{}.png?as_of=2022-12-31", &chart[6..])), "{chart} PNG link");
+    }
+    assert!(html.contains("隶属海关完成对标进度") && html.contains("各直属海关里程碑完成情况"), "chart titles");
+    assert!(html.contains("<details") && html.contains("数据表"), "each chart has its text table");
+
+    // The figures agree with /api/v1/milestones for the same date.
+    let api: Value = get(&server, "/api/v1/milestones?as_of=2022-12-31", &hq).await.json().await.expect("json");
+    let national = &api["national"];
+    assert_eq!(figure(&html, "completed"), format!("{} / {}", national["completed_ever"], national["offices"]));
+    let districts = api["districts"].as_array().expect("districts");
+    let statuses = |d: &Value| -> Vec<(String, bool)> {
+        d["milestones"]
+            .as_array()
+            .expect("milestones")
+            .iter()
+            .map(|m| (m["status"]["status"].as_str().unwrap_or("").to_string(), m["status"]["on_track"] == false))
+            .collect()
+    };
+    let troubled = |s: &(String, bool)| s.0 == "missed" || (s.0 == "not_yet_due" && s.1);
+    let on_track = districts.iter().filter(|d| !statuses(d).iter().any(troubled)).count();
+    assert_eq!(figure(&html, "on-track"), format!("{on_track} / {}", districts.len()));
+    let problems: usize = districts.iter().map(|d| statuses(d).iter().filter(|s| troubled(s)).count()).sum();
+    assert!(problems > 0, "the demo has late districts");
+    assert_eq!(figure(&html, "at-risk"), problems.to_string());
+    let at_risk = table_rows(&html, "at-risk-table");
+    assert_eq!(at_risk.len(), problems, "the list names every missed or at-risk milestone");
+    assert!(at_risk.iter().all(|r| !r[5].is_empty()), "each with its reason");
+    let pilots: (usize, usize) = districts.iter().fold((0, 0), |acc, d| {
+        let p: Vec<&Value> =
+            d["pilots"].as_array().expect("pilots").iter().filter(|p| p["in_district"] == true).collect();
+        (acc.0 + p.iter().filter(|p| !p["completed_on"].is_null()).count(), acc.1 + p.len())
+    });
+    assert_eq!(figure(&html, "pilots"), format!("{} / {}", pilots.0, pilots.1));
+
+    // The ranking of the 42 direct customs by progress, each leading to its dashboard, each milestone cell too.
+    let progress = table_rows(&html, "progress-table");
+    assert_eq!(progress.len(), districts.len());
+    assert_eq!(progress[0][0], "1");
+    let tianjin = progress.iter().find(|r| r[1] == "0200").expect("天津 in the ranking");
+    assert_eq!(tianjin[2], "天津海关");
+    assert!(html.contains("href=\"/offices/0200?as_of=2022-12-31\""), "district row → district dashboard");
+    assert!(html.contains("href=\"/offices/0200?as_of=2022-12-31#milestones\""), "milestone cell → the district");
+    let api_tianjin = districts.iter().find(|d| d["district"] == "0200").expect("天津 in the API");
+    assert_eq!(tianjin[3], api_tianjin["offices"].to_string());
+    assert_eq!(tianjin[4], api_tianjin["completed_ever"].to_string());
+
+    // Downloads: SVG, PNG, Excel with the page's rows (dates as date cells).
+    let svg = get(&server, "/dashboard/charts/burn-up.svg?as_of=2022-12-31", &hq).await;
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert_eq!(header_of(&svg, CONTENT_TYPE), "image/svg+xml");
+    let disposition = header_of(&svg, CONTENT_DISPOSITION);
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''%E9%9A%B6"),
+        "{disposition}"
+    );
+    let svg = svg.text().await.expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains("截至2022年12月31日"));
+    let png = get(&server, "/dashboard/charts/matrix.png?as_of=2022-12-31", &hq).await;
+    assert_eq!(png.status(), StatusCode::OK);
+    assert_eq!(header_of(&png, CONTENT_TYPE), "image/png");
+    assert!(png.bytes().await.expect("png").starts_with(b"\x89PNG"));
+    let xlsx = get(&server, "/dashboard/tables/progress.xlsx?as_of=2022-12-31", &hq).await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert_eq!(header_of(&xlsx, CONTENT_TYPE), XLSX);
+    let (headers, rows, _) = sheet_rows(xlsx.bytes().await.expect("xlsx").to_vec(), &progress);
+    assert_eq!(headers[2], "直属海关");
+    assert_eq!(rows, progress, "the workbook holds the page's rows");
+    let xlsx = get(&server, "/dashboard/tables/burn-up.xlsx?as_of=2022-12-31", &hq).await;
+    let burn_rows = table_rows(&html, "chart-burn-up");
+    let (_, rows, dates) = sheet_rows(xlsx.bytes().await.expect("xlsx").to_vec(), &burn_rows);
+    assert_eq!(rows, burn_rows, "the burn-up table as a workbook");
+    assert!(dates > 0, "dates are date cells");
+    assert_eq!(get(&server, "/dashboard/charts/nothing.svg", &hq).await.status(), StatusCode::NOT_FOUND);
+
+    // 天津's administrator: its own district's dashboard, not another's, not the national one.
+    let tj = sign_in(&server, "demo-tianjin-admin").await;
+    let html = page(&server, "/offices/0200?as_of=2022-12-31", &tj).await;
+    assert!(html.contains("id=\"dashboard\""), "the district dashboard is on the direct customs' page");
+    let offices = table_rows(&html, "office-table");
+    assert_eq!(offices.len(), api_tianjin["offices"].as_u64().expect("count") as usize);
+    assert!(offices.iter().any(|r| r[2] == "试点" && r[3].ends_with('日')), "a pilot with its completion date");
+    assert!(offices.iter().any(|r| r[7].parse::<f64>().is_ok()), "latest scores");
+    assert!(html.contains("href=\"/offices/0201?as_of=2022-12-31\""), "office rows lead to the office page");
+    let milestones = table_rows(&html, "milestone-table");
+    assert_eq!(milestones.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["M1", "M2", "M3", "M4", "M5"]);
+    let at = html.find("id=\"chart-heatmap\"").expect("heatmap");
+    assert!(html[at..].contains("<svg") && html.contains("隶属海关标准目录事项公开情况"));
+    assert!(html.contains("按时公开"), "the heatmap's table names the states");
+    let xlsx = get(&server, "/dashboard/tables/offices.xlsx?as_of=2022-12-31&district=0200", &tj).await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let (_, rows, dates) = sheet_rows(xlsx.bytes().await.expect("xlsx").to_vec(), &offices);
+    assert_eq!(rows, offices);
+    assert!(dates > 0, "completion dates are date cells");
+    let heat = get(&server, "/dashboard/charts/heatmap.svg?as_of=2022-12-31&district=0200", &tj).await;
+    assert_eq!(heat.status(), StatusCode::OK);
+    assert_eq!(get(&server, "/offices/4200?as_of=2022-12-31", &tj).await.status(), StatusCode::NOT_FOUND);
+    let other = get(&server, "/dashboard/charts/heatmap.svg?as_of=2022-12-31&district=4200", &tj).await;
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+    let national = get(&server, "/dashboard/charts/burn-up.svg?as_of=2022-12-31", &tj).await;
+    assert_eq!(national.status(), StatusCode::FORBIDDEN);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_filer_is_refused_the_dashboards_and_their_downloads_and_a_bad_date_is_explained() {
+    let server = TestServer::start().await;
+    let filer = sign_in(&server, "demo-xingang-filer").await;
+    let home = get(&server, "/", &filer).await;
+    assert_eq!(home.status(), StatusCode::SEE_OTHER, "the filer is sent to its own home");
+    assert_eq!(header_of(&home, LOCATION), "/returns");
+    assert_eq!(get(&server, "/offices/0200", &filer).await.status(), StatusCode::NOT_FOUND);
+    for path in [
+        "/dashboard/charts/burn-up.svg",
+        "/dashboard/tables/progress.xlsx",
+        "/dashboard/charts/heatmap.png?district=0200",
+        "/dashboard/tables/offices.xlsx?district=0200",
+    ] {
+        let status = get(&server, path, &filer).await.status();
+        assert!(matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{path}: {status}");
+    }
+    assert_eq!(client().get(server.url("/dashboard/charts/burn-up.svg")).send().await.expect("get").status(), 401);
+
+    let hq = sign_in(&server, "demo-hq-viewer").await;
+    let bad = get(&server, "/dashboard/tables/progress.xlsx?as_of=2022-13-01", &hq).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    // Without any accepted return the dashboard still renders: nothing completed, every chart drawn.
+    let html = page(&server, "/", &hq).await;
+    assert!(html.contains("id=\"chart-burn-up\"") && html.contains("id=\"progress-table\""));
+    server.stop().await;
+}
