@@ -38,6 +38,8 @@ fn look(status: &MilestoneStatus) -> (RGBColor, String, bool) {
     match *status {
         MilestoneStatus::MetOnTime { .. } => (palette::BLUISH_GREEN, "按期完成".into(), false),
         MilestoneStatus::MetLate { days_late, .. } => (palette::SKY_BLUE, format!("逾期{days_late}日完成"), false),
+        // On the deadline day itself nothing is overdue yet: the day is over and the requirement did not hold.
+        MilestoneStatus::Missed { days_overdue: 0 } => (palette::VERMILLION, "未完成（截止日当日）".into(), true),
         MilestoneStatus::Missed { days_overdue } => {
             (palette::VERMILLION, format!("未完成（逾期{days_overdue}日）"), true)
         }

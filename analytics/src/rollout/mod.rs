@@ -274,6 +274,7 @@ impl MilestoneStatus {
         match self {
             MilestoneStatus::MetOnTime { .. } => "按期完成".into(),
             MilestoneStatus::MetLate { days_late, .. } => format!("逾期{days_late}日完成"),
+            MilestoneStatus::Missed { days_overdue: 0 } => "未完成（截止日当日）".into(),
             MilestoneStatus::Missed { days_overdue } => format!("未完成（已逾期{days_overdue}日）"),
             MilestoneStatus::NotYetDue { on_track: true, .. } => "未到期".into(),
             MilestoneStatus::NotYetDue { on_track: false, .. } => "未到期（有逾期风险）".into(),

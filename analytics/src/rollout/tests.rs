@@ -450,3 +450,9 @@ fn the_completion_curve_counts_offices_cumulatively_by_first_date_up_to_the_as_o
     assert!(completion_curve(&dates, d("2022-06-30")).is_empty());
     assert!(completion_curve(&[], d("2022-12-31")).is_empty());
 }
+
+#[test]
+fn a_milestone_missed_on_its_deadline_day_says_so_rather_than_zero_days_overdue() {
+    assert_eq!(MilestoneStatus::Missed { days_overdue: 0 }.name_zh(), "未完成（截止日当日）");
+    assert_eq!(MilestoneStatus::Missed { days_overdue: 3 }.name_zh(), "未完成（已逾期3日）");
+}
