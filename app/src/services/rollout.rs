@@ -111,7 +111,7 @@ impl RolloutData {
         Ok(RolloutData {
             directory: Directory::new(store.office_versions().await?),
             catalog,
-            accepted: store.accepted_snapshots().await?,
+            accepted: store.accepted_snapshots(None).await?,
             districts: store.district_inputs().await?,
         })
     }
@@ -244,10 +244,10 @@ pub async fn office_assessment(
     let catalog = store.standard_catalog().await?.ok_or(RolloutError::NoCatalog)?;
     let schemes = store.schemes().await?;
     let mut snapshots: Vec<ReturnSnapshot> = store
-        .accepted_snapshots()
+        .accepted_snapshots(Some(office))
         .await?
         .into_iter()
-        .filter(|s| &s.office == office && s.verified_on.is_some_and(|d| d <= as_of))
+        .filter(|s| s.verified_on.is_some_and(|d| d <= as_of))
         .collect();
     snapshots.sort_by_key(|s| s.verified_on);
     let office = office.clone();

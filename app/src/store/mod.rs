@@ -694,8 +694,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
 
     /// Every return that was ever accepted, with its acceptance date as `verified_on`, in acceptance order: the
-    /// input of the assessment and of benchmark completion.
-    async fn accepted_snapshots(&self) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>>;
+    /// input of the assessment and of benchmark completion. `Some(office)`: that office's only.
+    async fn accepted_snapshots(
+        &self,
+        office: Option<&OfficeCode>,
+    ) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>>;
 
     /// The uploaded workbook of a return, with its file name.
     /// Records what a direct customs did for the rollout (M1–M3), audited.

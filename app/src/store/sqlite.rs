@@ -775,8 +775,11 @@ impl Store for SqliteStore {
         self.returns_decide(id, decision, comment, reasons, at, actor).await
     }
 
-    async fn accepted_snapshots(&self) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>> {
-        self.returns_accepted_snapshots().await
+    async fn accepted_snapshots(
+        &self,
+        office: Option<&OfficeCode>,
+    ) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>> {
+        self.returns_accepted_snapshots(office).await
     }
 
     async fn record_rollout(&self, record: &RolloutRecord, actor: &Actor) -> StoreResult<i64> {

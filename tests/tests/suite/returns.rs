@@ -351,13 +351,17 @@ async fn the_demo_history_goes_through_the_pipeline_and_tianjins_pilots_are_acce
         .expect("history");
     assert!(summary.filed > 40 && summary.accepted > 40, "{summary:?}");
     assert!(calls > summary.filed, "progress is reported");
-    let accepted = store.accepted_snapshots().await.expect("snapshots");
+    let accepted = store.accepted_snapshots(None).await.expect("snapshots");
     let deadline = chrono::NaiveDate::from_ymd_opt(2022, 8, 31).expect("date");
     let tianjin_pilots: Vec<_> = accepted
         .iter()
         .filter(|s| s.office.as_str().starts_with("02") && s.verified_on.is_some_and(|d| d <= deadline))
         .collect();
     assert!(tianjin_pilots.len() >= 2, "天津's two pilots completed on time");
+    let pilot = tianjin_pilots[0].office.clone();
+    let own = store.accepted_snapshots(Some(&pilot)).await.expect("one office's");
+    let expected: Vec<_> = accepted.iter().filter(|s| s.office == pilot).cloned().collect();
+    assert!(!own.is_empty() && own == expected, "one office's accepted returns are exactly its share of all");
     let rows = store
         .search_audit(&app::store::AuditFilter { actor: Some("demo".into()), ..Default::default() }, 10, 0)
         .await

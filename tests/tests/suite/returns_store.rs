@@ -156,7 +156,7 @@ async fn submitting_supersedes_the_earlier_waiting_return_and_acceptance_superse
         store.return_record(second).await.expect("store").expect("second").summary.status,
         ReturnStatus::Superseded
     );
-    let accepted = store.accepted_snapshots().await.expect("snapshots");
+    let accepted = store.accepted_snapshots(None).await.expect("snapshots");
     let dates: Vec<_> = accepted.iter().map(|s| s.verified_on).collect();
     assert_eq!(dates, vec![Some(accepted_on), Some(NaiveDate::from_ymd_opt(2022, 10, 2).expect("date"))]);
     assert_eq!(accepted[1].items.iter().filter(|i| i.item == 3).count(), 1);

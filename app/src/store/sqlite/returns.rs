@@ -566,19 +566,27 @@ impl SqliteStore {
         Ok(true)
     }
 
-    /// Every accepted return with its content, in three queries whatever their number (the rollout reads them all
-    /// on every evaluation).
-    pub(super) async fn returns_accepted_snapshots(&self) -> StoreResult<Vec<ReturnSnapshot>> {
+    /// Every accepted return (of one office, or of all) with its content, in three queries whatever their number
+    /// (the rollout reads them all on every evaluation).
+    pub(super) async fn returns_accepted_snapshots(
+        &self,
+        office: Option<&OfficeCode>,
+    ) -> StoreResult<Vec<ReturnSnapshot>> {
         let mut conn = self.reader.acquire().await?;
         // One read transaction, so a decision between the three queries cannot pair heads with other contents.
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        // `?1`: the office code, or NULL for every office.
         const ACCEPTED: &str = "SELECT return_id, min(decided_at) AS accepted_at FROM verifications
-                                WHERE decision = 'accepted' GROUP BY return_id";
+                                WHERE decision = 'accepted' AND (?1 IS NULL OR return_id IN
+                                    (SELECT r.id FROM returns r JOIN offices o ON o.id = r.office_id WHERE o.code = ?1))
+                                GROUP BY return_id";
+        let code = office.map(OfficeCode::as_str);
         let rows = sqlx::query(&format!(
             "SELECT r.id, o.code AS office, r.period, a.accepted_at
              FROM returns r JOIN offices o ON o.id = r.office_id JOIN ({ACCEPTED}) a ON a.return_id = r.id
              ORDER BY a.accepted_at, r.id"
         ))
+        .bind(code)
         .fetch_all(&mut *tx)
         .await?;
         let mut snapshots = Vec::with_capacity(rows.len());
@@ -601,6 +609,7 @@ impl SqliteStore {
              FROM return_items i JOIN ({ACCEPTED}) a ON a.return_id = i.return_id
              ORDER BY i.return_id, item_number, element_ordinal"
         ))
+        .bind(code)
         .fetch_all(&mut *tx)
         .await?;
         for row in &item_rows {
@@ -613,6 +622,7 @@ impl SqliteStore {
              FROM return_requirements q JOIN ({ACCEPTED}) a ON a.return_id = q.return_id
              ORDER BY q.return_id, q.id"
         ))
+        .bind(code)
         .fetch_all(&mut *tx)
         .await?;
         for row in &requirement_rows {
