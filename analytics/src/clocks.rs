@@ -18,8 +18,10 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{CalendarError, WorkingCalendar};
 use crate::catalog::TimeLimitRule;
 
-/// Settings of the clocks that the catalog does not fix.
+/// Settings of the clocks that the catalog does not fix. Headquarters sets them per scoring scheme version (the
+/// `[clocks]` table of a scheme file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ClockSettings {
     /// An "as needed" disclosure not updated for more than this many calendar days is stale.
     pub staleness_days: u32,

@@ -65,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/schemes") view=crate::pages::settings::SchemesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/calendar") view=crate::pages::settings::CalendarPage ssr=SsrMode::Async/>
                     <Route path=path!("/returns") view=ReturnsPage ssr=SsrMode::Async/>
                     // Before `/returns/:id`: the router takes the first route that matches.
                     <Route path=path!("/returns/form") view=ReturnFormPage ssr=SsrMode::Async/>

@@ -3,8 +3,6 @@
 //! Field names are stable: they are the serde names of the `analytics` domain types and of the views below.
 //! Errors are always `{"error": {"code": "...", "message": "..."}}` with a Chinese message and a fitting status.
 
-use std::sync::OnceLock;
-
 use analytics::calendar::{CalendarError, WorkingCalendar};
 use analytics::offices::{Directory, OfficeKind, OfficeNode};
 use app::auth::current::RequestAuth;
@@ -173,13 +171,11 @@ async fn office_assessment(
     Ok(Json(view).into_response())
 }
 
-/// The bundled working-day calendar, parsed once.
-fn calendar() -> Result<&'static WorkingCalendar, ApiError> {
-    static CALENDAR: OnceLock<Result<WorkingCalendar, String>> = OnceLock::new();
-    CALENDAR
-        .get_or_init(|| WorkingCalendar::bundled().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| ApiError(AppError::internal(format!("bundled holiday arrangements: {e}"))))
+/// The working-day calendar: the bundled years and those headquarters imported.
+async fn calendar(state: &AppState) -> Result<WorkingCalendar, ApiError> {
+    app::services::calendar::working_calendar(state.store.as_ref())
+        .await
+        .map_err(|e| ApiError(AppError::internal(format!("holiday arrangements: {e}"))))
 }
 
 /// A date the calendar has no arrangement for: 422 with the reason.
@@ -206,7 +202,10 @@ struct DeadlineQuery {
 
 /// `GET /api/v1/calendar/deadline?start=YYYY-MM-DD&working_days=N`: the N-th working day after `start` (the day of
 /// `start` does not count).
-async fn calendar_deadline(Query(query): Query<DeadlineQuery>) -> Result<Response, ApiError> {
+async fn calendar_deadline(
+    State(state): State<AppState>,
+    Query(query): Query<DeadlineQuery>,
+) -> Result<Response, ApiError> {
     let start = required_date(query.start.as_deref(), "start")?;
     let raw = query.working_days.unwrap_or_default();
     let days: u32 = raw.trim().parse().ok().filter(|n| *n <= 366).ok_or_else(|| {
@@ -216,7 +215,7 @@ async fn calendar_deadline(Query(query): Query<DeadlineQuery>) -> Result<Respons
             format!("working_days “{raw}” must be a whole number from 0 to 366"),
         ))
     })?;
-    match calendar()?.add_working_days(start, days) {
+    match calendar(&state).await?.add_working_days(start, days) {
         Ok(deadline) => {
             Ok(Json(serde_json::json!({ "start": start, "working_days": days, "deadline": deadline })).into_response())
         }
@@ -225,9 +224,9 @@ async fn calendar_deadline(Query(query): Query<DeadlineQuery>) -> Result<Respons
 }
 
 /// `GET /api/v1/calendar/days/{YYYY-MM-DD}`: whether the day is a working day, why, and the notice that decides.
-async fn calendar_day(Path(date): Path<String>) -> Result<Response, ApiError> {
+async fn calendar_day(State(state): State<AppState>, Path(date): Path<String>) -> Result<Response, ApiError> {
     let date = required_date(Some(&date), "date")?;
-    match calendar()?.day_info(date) {
+    match calendar(&state).await?.day_info(date) {
         Ok(info) => Ok(Json(info).into_response()),
         Err(e) => Ok(unknown_year(e)),
     }

@@ -65,6 +65,10 @@ pub enum Command {
         /// Load only the offices and demo accounts, not the history of returns.
         #[arg(long)]
         no_history: bool,
+        /// `standard`: the rollout history (about 1,500 returns); `national`: besides, a return for every quarter
+        /// of 2022–2024 for every office (about 8,500 returns; a few minutes), the data set of the load tests.
+        #[arg(long, value_enum, default_value = "standard")]
+        scale: DemoScaleArg,
     },
     /// Office returns (填报表).
     Returns {
@@ -252,6 +256,13 @@ pub enum ReturnsCommand {
     },
 }
 
+/// `gongkai demo --scale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoScaleArg {
+    Standard,
+    National,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CalendarCommand {
     /// The N-th working day after START; the day of START does not count (民法典 art. 201).
@@ -264,6 +275,13 @@ pub enum CalendarCommand {
     },
     /// Whether DATE (YYYY-MM-DD) is a working day, why, and which notice decides it.
     Day { date: String },
+    /// Import the holiday arrangement of a newly published year (or correct an imported one) from a TOML file in
+    /// the layout of `analytics/data/holidays-cn.toml`: one `[[years]]` table per year with `year`, `notice`,
+    /// `holidays = [{ name, from, to }]` and `make_up_days = [...]`. The whole file is checked before anything is
+    /// stored; years bundled with the program (2021–2026) cannot be changed this way.
+    Import { file: std::path::PathBuf },
+    /// Every known year: its notice, working days, days off, and whether it is bundled or imported.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -340,8 +358,8 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Offices { command: OfficesCommand::Import { file, dry_run } } => {
             import_file(&cli.database_url, &file, dry_run).await
         }
-        Command::Calendar { command } => calendar_command(command),
-        Command::Demo { no_history } => {
+        Command::Calendar { command } => calendar_command(&cli.database_url, command).await,
+        Command::Demo { no_history, scale } => {
             let store = app::store::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
             setup::prepare(store.as_ref(), false).await.map_err(|e| e.to_string())?;
             let versions = store.office_versions().await.map_err(|e| e.to_string())?;
@@ -362,8 +380,13 @@ async fn execute(cli: Cli) -> Result<(), String> {
             );
             if !no_history {
                 let bar = progress_bar("载入示例填报历史");
-                let loaded = app::services::demo_history::load_demo_history(
+                let scale = match scale {
+                    DemoScaleArg::Standard => app::services::demo_history::DemoScale::Standard,
+                    DemoScaleArg::National => app::services::demo_history::DemoScale::National,
+                };
+                let loaded = app::services::demo_history::load_demo_history_at(
                     store.as_ref(),
+                    scale,
                     app::services::demo_history::history_until(),
                     |done, total| {
                         bar.set_length(total as u64);
@@ -649,9 +672,32 @@ fn parse_cli_date(raw: &str) -> Result<chrono::NaiveDate, String> {
         .map_err(|_| format!("日期“{raw}”格式有误，应为 年-月-日，例如 2024-09-27"))
 }
 
-fn calendar_command(command: CalendarCommand) -> Result<(), String> {
-    use analytics::calendar::{written, DayKind, WorkingCalendar};
-    let calendar = WorkingCalendar::bundled().map_err(|e| e.to_string())?;
+/// `gongkai calendar …`: counts with the bundled years and those imported into the database.
+async fn calendar_command(database_url: &str, command: CalendarCommand) -> Result<(), String> {
+    let text = match &command {
+        CalendarCommand::Import { file } => {
+            Some(std::fs::read_to_string(file).map_err(|e| format!("无法读取节假日安排文件 {}：{e}", file.display()))?)
+        }
+        _ => None,
+    };
+    let store = app::store::connect(database_url).await.map_err(|e| e.to_string())?;
+    let result = async {
+        setup::prepare(store.as_ref(), false).await.map_err(|e| e.to_string())?;
+        calendar_run(store.as_ref(), command, text).await
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+async fn calendar_run(
+    store: &dyn app::store::Store,
+    command: CalendarCommand,
+    text: Option<String>,
+) -> Result<(), String> {
+    use analytics::calendar::{written, DayKind};
+    use app::services::calendar::{self as service, YearSource};
+    let calendar = service::working_calendar(store).await.map_err(|e| e.to_string())?;
     match command {
         CalendarCommand::Deadline { start, working_days } => {
             let start = parse_cli_date(&start)?;
@@ -672,6 +718,33 @@ fn calendar_command(command: CalendarCommand) -> Result<(), String> {
             let holiday = info.holiday.map(|h| format!("（{h}）")).unwrap_or_default();
             println!("{}：{}{}", written(info.date), kind, holiday);
             println!("依据：{}", info.notice);
+        }
+        CalendarCommand::Import { .. } => {
+            let text = text.unwrap_or_default();
+            let done = service::import_file(store, &text, &Actor::cli()).await.map_err(|e| e.to_string())?;
+            for year in done {
+                let verb = if year.outcome == app::store::CatalogInstall::Unchanged {
+                    "已在使用（内容相同），未作改动"
+                } else {
+                    "已导入"
+                };
+                println!("{}年节假日安排{verb}：{}，全年工作日{}天", year.year, year.notice, year.working_days);
+            }
+        }
+        CalendarCommand::List => {
+            for year in service::known_years(store).await.map_err(|e| e.to_string())? {
+                let source = match &year.source {
+                    YearSource::Bundled => "随程序发布".to_string(),
+                    YearSource::Imported { at, corrections, .. } => {
+                        let fixed = if *corrections > 0 { format!("，更正{corrections}次") } else { String::new() };
+                        format!("导入于 {at}{fixed}")
+                    }
+                };
+                println!(
+                    "{}年\t工作日{}天\t放假{}天\t{}\t{}",
+                    year.arrangement.year, year.working_days, year.days_off, year.arrangement.notice, source
+                );
+            }
         }
     }
     Ok(())

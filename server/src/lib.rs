@@ -7,6 +7,8 @@
 //! - [`api`]: the JSON API v1 and its OpenAPI description;
 //! - [`admin`]: the audit log export and the user and token forms;
 //! - [`returns`]: return templates, uploads, confirmation and verification forms;
+//! - [`settings`]: the scoring scheme and working-day calendar forms of headquarters;
+//! - [`dashboard`]: chart and table downloads of the dashboards;
 //! - [`cli`]: the `gongkai` command line.
 
 pub mod admin;
@@ -16,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod dashboard;
 pub mod returns;
+pub mod settings;
 pub mod web;
 
 pub use config::Config;

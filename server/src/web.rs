@@ -59,6 +59,8 @@ pub const SERVER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/users/{id}/{act}"),
     ("POST", "/admin/tokens"),
     ("POST", "/admin/tokens/{id}/revoke"),
+    ("POST", "/admin/schemes"),
+    ("POST", "/admin/calendar"),
     ("GET", "/returns/template.xlsx"),
     ("POST", "/returns/upload"),
     ("POST", "/returns/form"),
@@ -90,6 +92,8 @@ fn server_handler(method: &str, path: &str) -> axum::routing::MethodRouter<Serve
         ("POST", "/admin/users/{id}/{act}") => post(crate::admin::set_user_state),
         ("POST", "/admin/tokens") => post(crate::admin::create_token),
         ("POST", "/admin/tokens/{id}/revoke") => post(crate::admin::revoke_token),
+        ("POST", "/admin/schemes") => post(crate::settings::store_scheme),
+        ("POST", "/admin/calendar") => post(crate::settings::import_year),
         ("GET", "/returns/template.xlsx") => get(crate::returns::template),
         ("POST", "/returns/upload") => {
             post(crate::returns::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_REQUEST_BYTES))

@@ -18,8 +18,10 @@ use super::Applicability;
 use crate::catalog::Catalog;
 use crate::returns::{guide_requirements, ReturnSnapshot};
 
-/// What a return must show to count as completed benchmarking.
+/// What a return must show to count as completed benchmarking. Headquarters sets it per scoring scheme version
+/// (the `[completion]` table of a scheme file; a field left out keeps its default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CompletionDefinition {
     /// The return must be verified (accepted) by the direct customs.
     pub require_verified: bool,
@@ -101,13 +103,24 @@ pub fn completion_history(
     applicability: &Applicability,
     definition: &CompletionDefinition,
 ) -> Vec<CompletionChange> {
+    completion_history_by(snapshots, catalog, applicability, |_| *definition)
+}
+
+/// [`completion_history`] with the definition in force on each return's verification date (headquarters may
+/// change it with a new scheme version; a return is judged by the definition of the day it was accepted).
+pub fn completion_history_by(
+    snapshots: &[ReturnSnapshot],
+    catalog: &Catalog,
+    applicability: &Applicability,
+    definition_on: impl Fn(NaiveDate) -> CompletionDefinition,
+) -> Vec<CompletionChange> {
     let mut accepted: Vec<(NaiveDate, &ReturnSnapshot)> =
         snapshots.iter().filter_map(|s| s.verified_on.map(|d| (d, s))).collect();
     accepted.sort_by_key(|(d, _)| *d);
     let mut state = false;
     let mut changes = Vec::new();
     for (on, snapshot) in accepted {
-        let completion = is_complete(snapshot, catalog, applicability, definition);
+        let completion = is_complete(snapshot, catalog, applicability, &definition_on(on));
         if completion.complete != state {
             state = completion.complete;
             changes.push(CompletionChange {

@@ -46,7 +46,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::SubjectLevel;
 
-pub use completion::{completion_history, is_complete, Completion, CompletionChange, CompletionDefinition};
+pub use completion::{
+    completion_history, completion_history_by, is_complete, Completion, CompletionChange, CompletionDefinition,
+};
 #[cfg(feature = "engine")]
 pub use scheme::{default_scheme, parse_scheme, SCHEME_DEFAULT_TOML};
 pub use scheme::{

@@ -16,6 +16,8 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::completion::CompletionDefinition;
+use crate::clocks::ClockSettings;
 use crate::returns::guide_requirement;
 
 /// The scale every scheme uses: indicator weights sum to this, and scores are clamped to `0..=MAX_POINTS`.
@@ -43,7 +45,16 @@ pub struct Scheme {
     pub veto_grade: String,
     /// Grade bands, from the lowest: `[min, max)`, the top band including 100.
     pub bands: Vec<GradeBand>,
+    /// What counts as benchmark completion (对标完成) under this version (`[completion]`; default when left out).
+    #[serde(default)]
+    pub completion: CompletionDefinition,
+    /// The clocks' settings under this version, e.g. the "as needed" staleness window (`[clocks]`).
+    #[serde(default)]
+    pub clocks: ClockSettings,
 }
+
+/// The longest "as needed" staleness window a scheme may set: ten years.
+pub const MAX_STALENESS_DAYS: u32 = 3650;
 
 /// One indicator (指标): full points at the start, minus a deduction per defect, never below zero.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -185,6 +196,10 @@ pub enum SchemeError {
     DuplicateGrade { grade: String },
     /// The veto grade is not a band.
     UnknownVetoGrade { grade: String },
+    /// The "as needed" staleness window is not between 1 and [`MAX_STALENESS_DAYS`] days.
+    Staleness { days: u32 },
+    /// The completion definition requires neither disclosure nor the guide's requirements: anything would count.
+    CompletionEmpty,
 }
 
 /// A number as officials write points: `2`, `0.5`.
@@ -237,6 +252,14 @@ impl fmt::Display for SchemeError {
             SchemeError::UnknownVetoGrade { grade } => {
                 write!(f, "评分方案 否决等次：{grade} 不是已设置的等次")
             }
+            SchemeError::Staleness { days } => write!(
+                f,
+                "评分方案 [clocks] staleness_days：“根据需要”类事项的更新期限应为1至{MAX_STALENESS_DAYS}个自然日，实际为{days}"
+            ),
+            SchemeError::CompletionEmpty => write!(
+                f,
+                "评分方案 [completion]：对标完成标准至少应要求“事项均已公开”（require_disclosed）或“必备要求均已落实”（require_mandatory_requirements）之一"
+            ),
         }
     }
 }
@@ -311,6 +334,14 @@ pub fn validate_scheme(scheme: &Scheme) -> Result<(), SchemeError> {
     validate_bands(&scheme.bands)?;
     if !scheme.bands.iter().any(|b| b.grade == scheme.veto_grade) {
         return Err(SchemeError::UnknownVetoGrade { grade: scheme.veto_grade.clone() });
+    }
+    let days = scheme.clocks.staleness_days;
+    if days == 0 || days > MAX_STALENESS_DAYS {
+        return Err(SchemeError::Staleness { days });
+    }
+    let c = &scheme.completion;
+    if !c.require_disclosed && !c.require_mandatory_requirements {
+        return Err(SchemeError::CompletionEmpty);
     }
     Ok(())
 }

@@ -445,3 +445,61 @@ fn an_item_not_applicable_in_the_district_catalog_neither_costs_points_nor_block
     let completion = is_complete(&snapshot, &catalog, &Applicability::all_applicable(), &definition);
     assert_eq!(completion.missing, vec!["第16项 拍卖信息：填报未公开".to_string()]);
 }
+
+#[test]
+fn a_scheme_file_sets_the_completion_definition_and_the_staleness_window_and_the_default_file_states_the_defaults() {
+    let default = scheme();
+    assert_eq!(default.completion, CompletionDefinition::default());
+    assert_eq!(default.clocks, ClockSettings::default());
+    let text = SCHEME_DEFAULT_TOML
+        .replace("require_mandatory_requirements = true", "require_mandatory_requirements = false")
+        .replace("staleness_days = 180", "staleness_days = 90");
+    let changed = parse_scheme(&text).unwrap();
+    assert!(!changed.completion.require_mandatory_requirements && changed.completion.require_disclosed);
+    assert_eq!(changed.clocks.staleness_days, 90);
+    // A file written before these settings existed (no [completion], no [clocks]) keeps the defaults.
+    let start = SCHEME_DEFAULT_TOML.find("\n[completion]\n").unwrap();
+    let end = SCHEME_DEFAULT_TOML.find("\n[[indicators]]\n").unwrap();
+    let older = format!("{}{}", &SCHEME_DEFAULT_TOML[..start], &SCHEME_DEFAULT_TOML[end..]);
+    assert_eq!(parse_scheme(&older).unwrap(), default);
+}
+
+#[test]
+fn a_scheme_with_an_impossible_staleness_window_or_an_empty_completion_definition_is_refused_in_chinese() {
+    let zero = SCHEME_DEFAULT_TOML.replace("staleness_days = 180", "staleness_days = 0");
+    assert!(parse_scheme(&zero).unwrap_err().to_string().contains("1至3650个自然日，实际为0"));
+    let empty = SCHEME_DEFAULT_TOML
+        .replace("require_disclosed = true", "require_disclosed = false")
+        .replace("require_mandatory_requirements = true", "require_mandatory_requirements = false");
+    assert!(parse_scheme(&empty).unwrap_err().to_string().contains("对标完成标准至少应要求"));
+    let unknown = SCHEME_DEFAULT_TOML.replace("staleness_days = 180", "staleness_days = 180\nstale = 3");
+    assert!(parse_scheme(&unknown).unwrap_err().to_string().contains("TOML"));
+}
+
+#[test]
+fn completion_history_judges_each_return_by_the_definition_in_force_on_the_day_it_was_accepted() {
+    let catalog = catalog();
+    let all = Applicability::all_applicable();
+    // The same return, short of one mandatory requirement, accepted before and after a looser definition applies.
+    let short = |period: &str, on: &str| {
+        let mut s = perfect(&catalog);
+        s.period = period.into();
+        s.verified_on = Some(d(on));
+        if let Some(r) = s.requirements.iter_mut().find(|r| r.code == codes::TRAINING) {
+            r.fulfilled = Disclosed::No;
+        }
+        s
+    };
+    let strict = CompletionDefinition::default();
+    let loose = CompletionDefinition { require_mandatory_requirements: false, ..strict };
+    let switch = d("2023-01-01");
+    let definition_on = |day: NaiveDate| if day < switch { strict } else { loose };
+    let history = completion_history_by(
+        &[short("2022-Q4", "2022-12-20"), short("2023-Q1", "2023-03-20")],
+        &catalog,
+        &all,
+        definition_on,
+    );
+    let states: Vec<(NaiveDate, bool)> = history.iter().map(|c| (c.on, c.complete)).collect();
+    assert_eq!(states, vec![(d("2023-03-20"), true)], "the 2022 return stays incomplete under the 2022 definition");
+}

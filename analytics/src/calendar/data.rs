@@ -54,44 +54,137 @@ fn date(year: i32, value: &toml::value::Datetime) -> Result<NaiveDate, CalendarD
 /// Parses and checks holiday arrangements: each year once; periods ordered, within a day of their year; make-up
 /// days are weekend days outside every period.
 pub fn parse_calendar(text: &str) -> Result<WorkingCalendar, CalendarDataError> {
+    Ok(WorkingCalendar::new(parse_arrangements(text)?))
+}
+
+/// The arrangements of a file in the layout of `holidays-cn.toml`, each checked ([`check_arrangement`]).
+pub fn parse_arrangements(text: &str) -> Result<Vec<YearArrangement>, CalendarDataError> {
     let file: FileShape = toml::from_str(text).map_err(|e| CalendarDataError::Syntax(e.to_string()))?;
     let mut arrangements = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for y in file.years {
         let year = y.year;
-        let invalid = |message: String| CalendarDataError::Invalid { year, message };
         if !seen.insert(year) {
-            return Err(invalid("重复录入".into()));
-        }
-        if y.notice.trim().is_empty() {
-            return Err(invalid("缺少通知名称和文号".into()));
+            return Err(CalendarDataError::Invalid { year, message: "重复录入".into() });
         }
         let mut holidays = Vec::new();
         for p in &y.holidays {
-            let (from, to) = (date(year, &p.from)?, date(year, &p.to)?);
-            if to < from {
-                return Err(invalid(format!("{}的结束日期早于开始日期", p.name)));
-            }
-            // A period may start in the previous December (元旦 2023 began on 2022-12-31).
-            if !(from.year() == year || from.year() == year - 1) || to.year() != year {
-                return Err(invalid(format!("{}（{from} 至 {to}）不在本年度", p.name)));
-            }
-            holidays.push(HolidayPeriod { name: p.name.clone(), from, to });
+            holidays.push(HolidayPeriod { name: p.name.clone(), from: date(year, &p.from)?, to: date(year, &p.to)? });
         }
-        let mut make_up_days = Vec::new();
-        for raw in &y.make_up_days {
-            let d = date(year, raw)?;
-            if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-                return Err(invalid(format!("调休上班日 {d} 不是周末")));
-            }
-            if holidays.iter().any(|p| p.from <= d && d <= p.to) {
-                return Err(invalid(format!("调休上班日 {d} 落在放假期间内")));
-            }
-            make_up_days.push(d);
-        }
-        arrangements.push(YearArrangement { year, notice: y.notice, holidays, make_up_days });
+        let make_up_days = y.make_up_days.iter().map(|raw| date(year, raw)).collect::<Result<Vec<_>, _>>()?;
+        arrangements.push(check_arrangement(YearArrangement { year, notice: y.notice, holidays, make_up_days })?);
     }
-    Ok(WorkingCalendar::new(arrangements))
+    Ok(arrangements)
+}
+
+/// Checks one year's arrangement: a notice named; a year between 2000 and 2100; every period named, not reversed,
+/// ending in its year (starting in it or the December before: 元旦 2023 began on 2022-12-31), no two overlapping;
+/// make-up days are weekend days of the year outside every period, each once. Returns it with the periods and
+/// make-up days in date order and names trimmed.
+pub fn check_arrangement(mut arrangement: YearArrangement) -> Result<YearArrangement, CalendarDataError> {
+    let year = arrangement.year;
+    let invalid = |message: String| CalendarDataError::Invalid { year, message };
+    if !(2000..=2100).contains(&year) {
+        return Err(invalid("年份应在2000年至2100年之间".into()));
+    }
+    arrangement.notice = arrangement.notice.trim().to_string();
+    if arrangement.notice.is_empty() {
+        return Err(invalid("缺少通知名称和文号".into()));
+    }
+    for p in &mut arrangement.holidays {
+        p.name = p.name.trim().to_string();
+        let (from, to) = (p.from, p.to);
+        if p.name.is_empty() {
+            return Err(invalid(format!("{from} 至 {to} 的放假期间缺少节日名称")));
+        }
+        if to < from {
+            return Err(invalid(format!("{}的结束日期早于开始日期", p.name)));
+        }
+        if !(from.year() == year || from.year() == year - 1) || to.year() != year {
+            return Err(invalid(format!("{}（{from} 至 {to}）不在本年度", p.name)));
+        }
+    }
+    arrangement.holidays.sort_by_key(|p| p.from);
+    for pair in arrangement.holidays.windows(2) {
+        if let [a, b] = pair {
+            if b.from <= a.to {
+                return Err(invalid(format!("{}与{}的放假期间重叠", a.name, b.name)));
+            }
+        }
+    }
+    arrangement.make_up_days.sort();
+    for pair in arrangement.make_up_days.windows(2) {
+        if let [a, b] = pair {
+            if a == b {
+                return Err(invalid(format!("调休上班日 {a} 重复")));
+            }
+        }
+    }
+    for &d in &arrangement.make_up_days {
+        if !(d.year() == year || d.year() == year - 1) {
+            return Err(invalid(format!("调休上班日 {d} 不在本年度")));
+        }
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            return Err(invalid(format!("调休上班日 {d} 不是周末")));
+        }
+        if arrangement.holidays.iter().any(|p| p.from <= d && d <= p.to) {
+            return Err(invalid(format!("调休上班日 {d} 落在放假期间内")));
+        }
+    }
+    Ok(arrangement)
+}
+
+/// A year's arrangement as an administrator types it into a form: one holiday period per line of `holidays`
+/// (`春节 2027-02-06 2027-02-14`, also `春节：2027年2月6日至2027年2月14日`; a one-day period may give one date) and
+/// the make-up working days separated by spaces, commas or lines. Every mistake names its line.
+pub fn arrangement_from_lines(
+    year: i32,
+    notice: &str,
+    holidays: &str,
+    make_up_days: &str,
+) -> Result<YearArrangement, CalendarDataError> {
+    use crate::sheets::parse_date_text;
+    let invalid = |message: String| CalendarDataError::Invalid { year, message };
+    let mut periods = Vec::new();
+    for (i, line) in holidays.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let at = format!("放假安排第{}行“{line}”", i + 1);
+        let spaced: String = line
+            .chars()
+            .map(|c| if matches!(c, '：' | ':' | '，' | ',' | '至' | '~' | '～' | '—') { ' ' } else { c })
+            .collect();
+        let mut name = Vec::new();
+        let mut dates = Vec::new();
+        for word in spaced.split_whitespace() {
+            match parse_date_text(word) {
+                Some(d) => dates.push(d),
+                // A word with digits is meant as a date (`2031-02-30`): say it is not one.
+                None if dates.is_empty() && !word.chars().any(char::is_numeric) => name.push(word),
+                None => return Err(invalid(format!("{at}：“{word}”不是日期（应写成 2027-02-06 或 2027年2月6日）"))),
+            }
+        }
+        let (from, to) = match dates.as_slice() {
+            [d] => (*d, *d),
+            [from, to] => (*from, *to),
+            [] => return Err(invalid(format!("{at}：缺少日期，应写成“春节 2027-02-06 2027-02-14”"))),
+            _ => return Err(invalid(format!("{at}：日期多于两个，每行只写一段放假期间"))),
+        };
+        periods.push(HolidayPeriod { name: name.join(" "), from, to });
+    }
+    let mut days = Vec::new();
+    for word in make_up_days.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')) {
+        if word.is_empty() {
+            continue;
+        }
+        days.push(parse_date_text(word).ok_or_else(|| invalid(format!("调休上班日“{word}”不是日期")))?);
+    }
+    if periods.is_empty() {
+        return Err(invalid("至少应填写一段放假期间".into()));
+    }
+    check_arrangement(YearArrangement { year, notice: notice.to_string(), holidays: periods, make_up_days: days })
 }
 
 impl WorkingCalendar {
@@ -226,5 +319,51 @@ mod tests {
         // Weekdays off: 18 + 18 + 18 + 19 + 18 + 19; weekend working days: 7 + 7 + 7 + 8 + 5 + 6.
         assert_eq!(weekday_holidays, 110);
         assert_eq!(weekend_work, 40);
+    }
+
+    #[test]
+    fn a_year_typed_into_the_form_is_read_line_by_line_in_the_ways_officials_write_dates() {
+        let a = arrangement_from_lines(
+            2031,
+            " 测试用通知 ",
+            "元旦 2031-01-01\n\n春节：2031年1月22日至2031年1月28日\n清明节 2031/4/5 ~ 2031.4.7",
+            "2031-01-19，2031年2月8日\n",
+        )
+        .unwrap();
+        assert_eq!(a.notice, "测试用通知");
+        let periods: Vec<(&str, NaiveDate, NaiveDate)> =
+            a.holidays.iter().map(|p| (p.name.as_str(), p.from, p.to)).collect();
+        assert_eq!(
+            periods,
+            vec![
+                ("元旦", d("2031-01-01"), d("2031-01-01")),
+                ("春节", d("2031-01-22"), d("2031-01-28")),
+                ("清明节", d("2031-04-05"), d("2031-04-07")),
+            ]
+        );
+        assert_eq!(a.make_up_days, vec![d("2031-01-19"), d("2031-02-08")]);
+    }
+
+    #[test]
+    fn a_mistake_in_the_form_names_its_line_and_what_is_wrong() {
+        let err = |holidays: &str, make_up: &str| {
+            arrangement_from_lines(2031, "通知", holidays, make_up).unwrap_err().to_string()
+        };
+        assert_eq!(
+            err("元旦 2031-01-01\n春节 2031-02-30", ""),
+            "2031年：放假安排第2行“春节 2031-02-30”：“2031-02-30”不是日期（应写成 2027-02-06 或 2027年2月6日）"
+        );
+        assert!(err("春节", "").contains("缺少日期"));
+        assert!(err("春节 2031-01-22 2031-01-28 2031-01-29", "").contains("日期多于两个"));
+        assert!(err("春节 2031-01-22 后天", "").contains("“后天”不是日期"));
+        assert!(err("春节 2031-01-22 2031-01-28", "明天").contains("调休上班日“明天”不是日期"));
+        assert!(err("", "").contains("至少应填写一段放假期间"));
+        assert!(err("春节 2031-01-22 2031-01-28\n元宵 2031-01-28 2031-01-29", "").contains("重叠"));
+        assert!(err("春节 2031-01-22 2031-01-28", "2031-01-19 2031-01-19").contains("重复"));
+        assert!(err("春节 2030-01-22 2030-01-28", "").contains("不在本年度"));
+        assert!(arrangement_from_lines(1999, "通知", "元旦 1999-01-01", "")
+            .unwrap_err()
+            .to_string()
+            .contains("2000年至2100年"));
     }
 }

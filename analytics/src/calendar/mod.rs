@@ -11,7 +11,9 @@
 #[cfg(feature = "engine")]
 mod data;
 #[cfg(feature = "engine")]
-pub use data::{parse_calendar, CalendarDataError, HOLIDAYS_TOML};
+pub use data::{
+    arrangement_from_lines, check_arrangement, parse_arrangements, parse_calendar, CalendarDataError, HOLIDAYS_TOML,
+};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

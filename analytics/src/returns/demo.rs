@@ -258,6 +258,56 @@ pub fn history(directory: &Directory, catalog: &Catalog, until: NaiveDate) -> Ve
     filings
 }
 
+/// The national-scale history (`gongkai demo --scale national`, issue 6's load test): [`history`], and besides
+/// it one return per quarter from 2022年第一季度 to 2024年第四季度 for every office while it exists — twelve per
+/// office — for the quarters the history has no return of. A quarterly return is submitted ten days after its
+/// quarter ends and accepted ten days later; it is complete once the office's completion date (by its pace) has
+/// passed, and lacks two to four items before, so the milestones are those of [`history`]. The last quarter's
+/// return is accepted on 2025年1月20日: pass an `until` of at least that day for all twelve.
+pub fn national_history(directory: &Directory, catalog: &Catalog, until: NaiveDate) -> Vec<DemoFiling> {
+    let mut filings = history(directory, catalog, until);
+    let filed: BTreeSet<(OfficeCode, String)> =
+        filings.iter().map(|f| (f.snapshot.office.clone(), f.snapshot.period.clone())).collect();
+    let offices = office_spans(directory);
+    let by_district = ranked_by_district(&offices);
+    let item_numbers: Vec<u32> = catalog.groups.iter().flat_map(|g| g.items.iter().map(|i| i.number)).collect();
+    for (district, codes) in &by_district {
+        let pace = pace_of(district);
+        for (rank, code) in codes.iter().enumerate() {
+            let (_, opened, closed) = offices[code];
+            let completed = completion_date(pace, rank, codes.len()).map(|c| c.max(opened + Duration::days(60)));
+            let mut period = Period::containing(date(2022, 1, 1));
+            for _ in 0..12 {
+                let (first, last) = (period.first_day(), period.last_day());
+                let submitted = last + Duration::days(10);
+                let quarter = period;
+                period = period.next();
+                if filed.contains(&(code.clone(), quarter.code()))
+                    || opened > first
+                    || submitted > until
+                    || closed.is_some_and(|c| submitted >= c)
+                {
+                    continue;
+                }
+                let missing: BTreeSet<u32> = if completed.is_some_and(|c| c <= submitted) {
+                    BTreeSet::new()
+                } else {
+                    let h = hash(code.as_str()) as usize + quarter.quarter() as usize;
+                    (0..2 + h % 3).map(|k| item_numbers[(h / 7 + k * 5) % item_numbers.len().max(1)]).collect()
+                };
+                let accepted = submitted + Duration::days(10);
+                filings.push(DemoFiling {
+                    snapshot: demo_snapshot(catalog, code, last, &missing),
+                    submitted_on: submitted,
+                    decision: (accepted <= until).then_some((DemoDecision::Accept, accepted)),
+                });
+            }
+        }
+    }
+    filings.sort_by(|a, b| (a.submitted_on, &a.snapshot.office).cmp(&(b.submitted_on, &b.snapshot.office)));
+    filings
+}
+
 fn push_incomplete(
     filings: &mut Vec<DemoFiling>,
     catalog: &Catalog,
@@ -409,5 +459,48 @@ mod tests {
         assert!(tianjin.pilots.iter().all(|p| p.completed_on.is_some_and(|d| d <= date(2022, 8, 31))));
         let m3 = report.national.milestones.iter().find(|m| m.code == "M3").unwrap();
         assert!(m3.met_on_time > 0 && m3.met_late + m3.missed > 0, "{m3:?}");
+    }
+
+    #[test]
+    fn the_national_history_gives_every_office_twelve_quarterly_returns_and_keeps_the_milestones_of_the_demo() {
+        let directory = Directory::new(demo_offices().unwrap());
+        let catalog = catalog();
+        // The return of 2024年第四季度 is submitted and accepted in January 2025.
+        let until = date(2025, 1, 31);
+        let base = history(&directory, &catalog, until);
+        let national = national_history(&directory, &catalog, until);
+        assert!(national.len() > base.len() * 4, "{} vs {}", national.len(), base.len());
+        let mut periods: BTreeMap<&OfficeCode, BTreeSet<&str>> = BTreeMap::new();
+        for f in &national {
+            periods.entry(&f.snapshot.office).or_default().insert(f.snapshot.period.as_str());
+        }
+        let offices_open_all_along = office_spans(&directory)
+            .into_iter()
+            .filter(|(_, (_, opened, closed))| *opened <= date(2022, 1, 1) && closed.is_none())
+            .count();
+        let with_twelve = periods.values().filter(|p| p.iter().filter(|q| q.contains('Q')).count() >= 12).count();
+        assert!(with_twelve >= offices_open_all_along, "{with_twelve} of {offices_open_all_along}");
+        // Completion is first met on the same day as in the demo history, office by office.
+        let first_complete = |filings: &[DemoFiling]| {
+            let applicability = crate::assessment::Applicability::all_applicable();
+            let mut first: BTreeMap<OfficeCode, NaiveDate> = BTreeMap::new();
+            for f in filings {
+                if let Some((DemoDecision::Accept, on)) = &f.decision {
+                    if is_complete(
+                        &f.snapshot,
+                        &catalog,
+                        &applicability,
+                        &CompletionDefinition { require_verified: false, ..CompletionDefinition::default() },
+                    )
+                    .complete
+                    {
+                        let entry = first.entry(f.snapshot.office.clone()).or_insert(*on);
+                        *entry = (*entry).min(*on);
+                    }
+                }
+            }
+            first
+        };
+        assert_eq!(first_complete(&national), first_complete(&base));
     }
 }

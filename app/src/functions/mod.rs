@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod offices;
 pub mod returns;
 pub mod session;
+pub mod settings;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn state() -> Result<crate::services::AppState, crate::error::AppError> {

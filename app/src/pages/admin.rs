@@ -235,7 +235,7 @@ fn FormOutcome() -> impl IntoView {
 
 /// The administration pages' tabs: the audit log for HQ roles, users and tokens for the HQ administrator.
 #[component]
-fn AdminTabs(current: &'static str) -> impl IntoView {
+pub(crate) fn AdminTabs(current: &'static str) -> impl IntoView {
     let lang = use_lang();
     let info = crate::components::layout::use_session_info();
     view! {
@@ -246,13 +246,17 @@ fn AdminTabs(current: &'static str) -> impl IntoView {
                     .ok()
                     .and_then(|i| i.user)
                     .is_some_and(|u| u.roles.iter().any(|r| r.key == "hq_admin"));
+                // Both HQ roles read the audit log and the assessment settings; users and tokens are the
+                // administrator's.
                 let tabs: Vec<(&'static str, Text)> = [
                     ("/admin/audit", Text("审计日志", "Audit log")),
                     ("/admin/users", Text("用户管理", "Users")),
                     ("/admin/tokens", Text("接口令牌", "API tokens")),
+                    ("/admin/schemes", Text("评分方案", "Scoring schemes")),
+                    ("/admin/calendar", Text("工作日历", "Working-day calendar")),
                 ]
                 .into_iter()
-                .filter(|(href, _)| admin || *href == "/admin/audit")
+                .filter(|(href, _)| admin || !matches!(*href, "/admin/users" | "/admin/tokens"))
                 .collect();
                 view! {
                     <nav class="admin-tabs" aria-label=lang.pick(Text("系统管理", "Administration"))>

@@ -12,15 +12,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-use analytics::assessment::{
-    completion_history, is_complete, score, Applicability, CompletionDefinition, IndicatorKind, Scheme,
-};
-use analytics::calendar::WorkingCalendar;
+use analytics::assessment::{completion_history_by, is_complete, score, Applicability, IndicatorKind, Scheme};
 use analytics::charts::{
     burn_up, heatmap, milestone_matrix, ranking, score_distribution, BurnUpTarget, CellState, Chart, DistrictRow,
     RankingRow,
 };
-use analytics::clocks::ClockSettings;
 use analytics::offices::{OfficeCode, OfficeKind};
 use analytics::returns::ReturnSnapshot;
 use analytics::rollout::{completion_curve, DistrictInput, DistrictReport, MilestoneStatus, RolloutReport};
@@ -74,6 +70,7 @@ struct CacheKey {
     versions: usize,
     districts: Vec<DistrictInput>,
     schemes: Vec<String>,
+    calendar_years: Vec<analytics::calendar::YearArrangement>,
 }
 
 type Cache = Mutex<Vec<(CacheKey, Arc<Computed>)>>;
@@ -88,7 +85,7 @@ fn worker(e: impl std::fmt::Display) -> RolloutError {
 /// The report and every office's assessment as of `as_of`, from the cache when nothing changed.
 async fn computed(store: &dyn Store, as_of: NaiveDate) -> Result<Arc<Computed>, RolloutError> {
     let data = RolloutData::load(store).await?;
-    let schemes = store.schemes().await?;
+    let schemes = data.schemes.clone();
     let key = CacheKey {
         store: store as *const dyn Store as *const () as usize,
         as_of,
@@ -97,6 +94,7 @@ async fn computed(store: &dyn Store, as_of: NaiveDate) -> Result<Arc<Computed>, 
         versions: data.directory.versions().len(),
         districts: data.districts.clone(),
         schemes: schemes.iter().map(|s| s.code.clone()).collect(),
+        calendar_years: data.calendar.known_years().cloned().collect(),
     };
     if let Some(hit) = CACHE.lock().map_err(worker)?.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()) {
         return Ok(hit);
@@ -115,8 +113,7 @@ async fn computed(store: &dyn Store, as_of: NaiveDate) -> Result<Arc<Computed>, 
 fn compute(data: RolloutData, schemes: &[Scheme], as_of: NaiveDate) -> Result<Computed, RolloutError> {
     let report = data.report(as_of);
     let applicability = Applicability::all_applicable();
-    let definition = CompletionDefinition::default();
-    let calendar = WorkingCalendar::bundled().map_err(|e| RolloutError::Calendar(e.to_string()))?;
+    let calendar = data.calendar.clone();
     let items: Vec<(u32, String)> = data.catalog.items().map(|i| (i.number, i.name.clone())).collect();
     let offices: Vec<(OfficeCode, String, Option<OfficeCode>)> = data
         .directory
@@ -135,16 +132,17 @@ fn compute(data: RolloutData, schemes: &[Scheme], as_of: NaiveDate) -> Result<Co
     let mut scores = BTreeMap::new();
     for (office, mut snapshots) in by_office {
         snapshots.sort_by_key(|s| s.verified_on);
-        let history = completion_history(&snapshots, &data.catalog, &applicability, &definition);
+        let history = completion_history_by(&snapshots, &data.catalog, &applicability, |day| {
+            crate::services::rollout::completion_definition_on(schemes, day)
+        });
         if let Some(first) = history.iter().find(|c| c.complete && c.on <= as_of) {
             first_completed.insert(office.clone(), first.on);
         }
         let Some(latest) = snapshots.last() else { continue };
         let Some(verified_on) = latest.verified_on else { continue };
         let scheme = scheme_in_force(schemes, verified_on).ok_or(RolloutError::NoScheme)?;
-        let assessment =
-            score(latest, &data.catalog, &applicability, scheme, &calendar, ClockSettings::default(), as_of)
-                .map_err(|e| RolloutError::Scheme(e.to_string()))?;
+        let assessment = score(latest, &data.catalog, &applicability, scheme, &calendar, scheme.clocks, as_of)
+            .map_err(|e| RolloutError::Scheme(e.to_string()))?;
         let codes = |kind: IndicatorKind| -> BTreeSet<&str> {
             scheme.indicators.iter().filter(|i| i.kind == kind).map(|i| i.code.as_str()).collect()
         };
@@ -175,7 +173,7 @@ fn compute(data: RolloutData, schemes: &[Scheme], as_of: NaiveDate) -> Result<Co
                 verified_on,
                 score: assessment.score,
                 grade: assessment.grade.clone(),
-                complete_now: is_complete(latest, &data.catalog, &applicability, &definition).complete,
+                complete_now: is_complete(latest, &data.catalog, &applicability, &scheme.completion).complete,
                 cells,
             },
         );

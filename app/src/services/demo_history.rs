@@ -6,7 +6,7 @@
 //! stored is recognised by its content hash and skipped, so an interrupted load continues where it stopped.
 
 use analytics::offices::Directory;
-use analytics::returns::demo::{history, DemoDecision};
+use analytics::returns::demo::{history, national_history, DemoDecision};
 use analytics::returns::{write_filled, Period, TemplateSpec};
 use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -31,28 +31,70 @@ pub fn history_until() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 12, 31).unwrap_or_default().min(super::today_in_china())
 }
 
+/// The last day of the national-scale history: the acceptance of the returns of 2024年第四季度 in January 2025, or
+/// today when that is earlier.
+pub fn national_until() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 1, 31).unwrap_or_default().min(super::today_in_china())
+}
+
 /// 10:00 in China on `day`, as an instant.
 fn morning(day: NaiveDate) -> chrono::DateTime<Utc> {
     let local = day.and_hms_opt(2, 0, 0).unwrap_or_default();
     Utc.from_utc_datetime(&local)
 }
 
+/// How much history the demo data set gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DemoScale {
+    /// The rollout as it happened: one to three returns per office (`analytics::returns::demo::history`).
+    #[default]
+    Standard,
+    /// Besides, a return for every quarter of 2022–2024 for every office: about 8,500 returns, for load tests
+    /// (`analytics::returns::demo::national_history`).
+    National,
+}
+
+impl DemoScale {
+    /// The value of [`DEMO_HISTORY_KEY`] once this scale is loaded.
+    fn marker(self) -> &'static str {
+        match self {
+            DemoScale::Standard => "true",
+            DemoScale::National => "national",
+        }
+    }
+}
+
 /// Loads the demo history up to `until` unless it was loaded before; `progress(done, total)` is called as it goes.
 pub async fn load_demo_history(
     store: &dyn Store,
     until: NaiveDate,
+    progress: impl FnMut(usize, usize),
+) -> Result<HistorySummary, ReturnError> {
+    load_demo_history_at(store, DemoScale::Standard, until, progress).await
+}
+
+/// [`load_demo_history`] at a scale. The national scale may follow the standard one: the returns already stored
+/// are recognised and skipped.
+pub async fn load_demo_history_at(
+    store: &dyn Store,
+    scale: DemoScale,
+    until: NaiveDate,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<HistorySummary, ReturnError> {
-    if store.setting(DEMO_HISTORY_KEY).await?.as_deref() == Some("true") {
+    let loaded = store.setting(DEMO_HISTORY_KEY).await?;
+    if loaded.as_deref() == Some(scale.marker()) || loaded.as_deref() == Some(DemoScale::National.marker()) {
         return Ok(HistorySummary::default());
     }
     let directory = Directory::new(store.office_versions().await?);
     let catalog = store.standard_catalog().await?.ok_or(ReturnError::NoCatalog)?;
     let filings = {
         let (directory, catalog) = (directory.clone(), catalog.clone());
-        tokio::task::spawn_blocking(move || history(&directory, &catalog, until))
-            .await
-            .map_err(|e| ReturnError::Worker(e.to_string()))?
+        tokio::task::spawn_blocking(move || match scale {
+            DemoScale::Standard => history(&directory, &catalog, until),
+            DemoScale::National => national_history(&directory, &catalog, until.max(national_until())),
+        })
+        .await
+        .map_err(|e| ReturnError::Worker(e.to_string()))?
     };
     let principal = service::system_principal("demo", "演示数据")?;
     let actor = Actor::system();
@@ -119,6 +161,6 @@ pub async fn load_demo_history(
         }
     }
     progress(total, total);
-    store.set_setting(DEMO_HISTORY_KEY, "true", &actor).await?;
+    store.set_setting(DEMO_HISTORY_KEY, scale.marker(), &actor).await?;
     Ok(summary)
 }

@@ -5,6 +5,7 @@
 //! data set take the same path. CPU-bound parsing runs on the blocking pool, never on the async runtime.
 
 pub mod accounts;
+pub mod calendar;
 pub mod catalog;
 pub mod dashboard;
 pub mod demo_history;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub upload_reports: Arc<upload_reports::UploadReports>,
     /// Web forms refused for their errors, for the form page they are sent back to (with what was typed).
     pub rejected_forms: Arc<upload_reports::RejectedForms>,
+    /// Outcomes of the administration forms that report more than a status (schemes, calendar).
+    pub admin_forms: Arc<upload_reports::AdminForms>,
 }
 
 impl AppState {
@@ -44,6 +47,7 @@ impl AppState {
             return_limits: returns::ReturnLimits::default(),
             upload_reports: Arc::new(upload_reports::UploadReports::default()),
             rejected_forms: Arc::new(upload_reports::RejectedForms::default()),
+            admin_forms: Arc::new(upload_reports::AdminForms::default()),
         }
     }
 

@@ -14,17 +14,20 @@
 //! - **Scheme versions.** Headquarters stores scoring schemes as versions ([`install_scheme`]; the bundled
 //!   default is stored on first start). A version never changes (the database refuses it). A return is scored
 //!   under the version in force on the day it was accepted (the latest `valid_from` on or before that day; the
-//!   earliest version for a return accepted before any), so a new version changes no past assessment.
+//!   earliest version for a return accepted before any), so a new version changes no past assessment. The same
+//!   version decides what counts as benchmark completion (its `[completion]` definition) and the clocks' settings
+//!   (its `[clocks]`, e.g. the "as needed" staleness window).
+//! - **Calendar.** The clocks count working days with the bundled arrangements and the years headquarters
+//!   imported ([`crate::services::calendar::working_calendar`]).
 
 use std::collections::BTreeMap;
 
 use analytics::assessment::{
-    completion_history, is_complete, parse_scheme, score, Applicability, Assessment, CompletionChange,
+    completion_history_by, is_complete, parse_scheme, score, Applicability, Assessment, CompletionChange,
     CompletionDefinition, Scheme,
 };
 use analytics::calendar::WorkingCalendar;
 use analytics::catalog::Catalog;
-use analytics::clocks::ClockSettings;
 use analytics::offices::{Directory, OfficeCode, OfficeKind};
 use analytics::returns::ReturnSnapshot;
 use analytics::rollout::{
@@ -46,6 +49,11 @@ pub fn scheme_in_force(schemes: &[Scheme], day: NaiveDate) -> Option<&Scheme> {
         .or_else(|| schemes.iter().min_by_key(|s| s.valid_from))
 }
 
+/// The completion definition of the scheme version in force on `day` (the default without any version).
+pub fn completion_definition_on(schemes: &[Scheme], day: NaiveDate) -> CompletionDefinition {
+    scheme_in_force(schemes, day).map(|s| s.completion).unwrap_or_default()
+}
+
 /// Stores a scoring scheme version given as TOML (the format of the bundled default), after validating it.
 pub async fn install_scheme(
     store: &dyn Store,
@@ -58,6 +66,80 @@ pub async fn install_scheme(
         return Err(RolloutError::SchemeExists(scheme.code));
     }
     Ok((scheme, outcome))
+}
+
+/// The fields of a new scheme version that headquarters sets on the administration page: everything else (weights,
+/// deductions, bonuses, vetoes, grades) is taken from the version in force.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemeSettingsForm {
+    pub code: String,
+    pub title: String,
+    pub valid_from: String,
+    pub require_verified: bool,
+    pub require_disclosed: bool,
+    pub require_channel: bool,
+    pub require_mandatory_requirements: bool,
+    pub staleness_days: String,
+}
+
+/// Stores a new scheme version: the version in force on `today` with the code, title, first day, completion
+/// definition and staleness window of `form`. Each field is checked with a message naming it; nothing is stored
+/// unless all pass and the code is new.
+pub async fn store_scheme_settings(
+    store: &dyn Store,
+    form: &SchemeSettingsForm,
+    today: NaiveDate,
+    actor: &crate::store::Actor,
+) -> Result<Scheme, RolloutError> {
+    let field = |name: &str, message: String| RolloutError::Scheme(format!("{name}：{message}"));
+    let code = form.code.trim();
+    if code.is_empty()
+        || code.len() > 40
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(field("方案编码", "应为1至40个英文字母、数字或 - _ .，例如 default-2027".into()));
+    }
+    let title = form.title.trim();
+    if title.is_empty() || title.chars().count() > 100 {
+        return Err(field("方案名称", "不能为空，且不超过100个字".into()));
+    }
+    let valid_from = analytics::sheets::parse_date_text(&form.valid_from)
+        .ok_or_else(|| field("适用起始日期", format!("“{}”不是日期，应写成 2027-01-01", form.valid_from.trim())))?;
+    if valid_from < today {
+        return Err(field(
+            "适用起始日期",
+            format!(
+                "{}早于今天（{}）：新版本不能改变已审核确认的填报表的考核结果",
+                analytics::calendar::written(valid_from),
+                analytics::calendar::written(today)
+            ),
+        ));
+    }
+    let staleness_days: u32 = form
+        .staleness_days
+        .trim()
+        .parse()
+        .map_err(|_| field("“根据需要”类事项更新期限", format!("“{}”不是整数天数", form.staleness_days.trim())))?;
+    let schemes = store.schemes().await?;
+    let mut scheme = scheme_in_force(&schemes, today).cloned().ok_or(RolloutError::NoScheme)?;
+    if schemes.iter().any(|s| s.code == code) {
+        return Err(RolloutError::SchemeExists(code.to_string()));
+    }
+    scheme.code = code.to_string();
+    scheme.title = title.to_string();
+    scheme.valid_from = valid_from;
+    scheme.completion = CompletionDefinition {
+        require_verified: form.require_verified,
+        require_disclosed: form.require_disclosed,
+        require_channel: form.require_channel,
+        require_mandatory_requirements: form.require_mandatory_requirements,
+    };
+    scheme.clocks.staleness_days = staleness_days;
+    analytics::assessment::validate_scheme(&scheme).map_err(|e| RolloutError::Scheme(e.to_string()))?;
+    if store.install_scheme(&scheme, actor).await? == CatalogInstall::Conflict {
+        return Err(RolloutError::SchemeExists(scheme.code));
+    }
+    Ok(scheme)
 }
 
 /// Why a rollout figure could not be computed.
@@ -103,6 +185,10 @@ pub struct RolloutData {
     /// Every accepted return, with its verification date.
     pub accepted: Vec<ReturnSnapshot>,
     pub districts: Vec<DistrictInput>,
+    /// Every scoring scheme version (completion definition and clock settings included).
+    pub schemes: Vec<Scheme>,
+    /// The working-day calendar: bundled years and imported ones.
+    pub calendar: WorkingCalendar,
 }
 
 impl RolloutData {
@@ -113,6 +199,10 @@ impl RolloutData {
             catalog,
             accepted: store.accepted_snapshots(None).await?,
             districts: store.district_inputs().await?,
+            schemes: store.schemes().await?,
+            calendar: crate::services::calendar::working_calendar(store)
+                .await
+                .map_err(|e| RolloutError::Calendar(e.to_string()))?,
         })
     }
 
@@ -128,7 +218,7 @@ impl RolloutData {
     /// The engine's report as of a date (pure, CPU-bound: call on the blocking pool).
     pub fn report(&self, as_of: NaiveDate) -> RolloutReport {
         let applicability = Applicability::all_applicable();
-        let definition = CompletionDefinition::default();
+        let definition_on = |day: NaiveDate| completion_definition_on(&self.schemes, day);
         let offices = self
             .by_office()
             .into_iter()
@@ -136,7 +226,7 @@ impl RolloutData {
                 let snapshots: Vec<ReturnSnapshot> = snapshots.into_iter().cloned().collect();
                 OfficeHistory {
                     office: office.clone(),
-                    changes: completion_history(&snapshots, &self.catalog, &applicability, &definition),
+                    changes: completion_history_by(&snapshots, &self.catalog, &applicability, definition_on),
                 }
             })
             .collect();
@@ -243,6 +333,8 @@ pub async fn office_assessment(
     let (name, district) = (version.name.clone(), version.parent.clone());
     let catalog = store.standard_catalog().await?.ok_or(RolloutError::NoCatalog)?;
     let schemes = store.schemes().await?;
+    let calendar =
+        crate::services::calendar::working_calendar(store).await.map_err(|e| RolloutError::Calendar(e.to_string()))?;
     let mut snapshots: Vec<ReturnSnapshot> = store
         .accepted_snapshots(Some(office))
         .await?
@@ -253,8 +345,8 @@ pub async fn office_assessment(
     let office = office.clone();
     tokio::task::spawn_blocking(move || {
         let applicability = Applicability::all_applicable();
-        let definition = CompletionDefinition::default();
-        let history = completion_history(&snapshots, &catalog, &applicability, &definition);
+        let history =
+            completion_history_by(&snapshots, &catalog, &applicability, |day| completion_definition_on(&schemes, day));
         let first_completed_on = history.iter().find(|c| c.complete).map(|c| c.on);
         let latest = snapshots.last();
         let (assessment, completion) = match latest {
@@ -262,11 +354,9 @@ pub async fn office_assessment(
             Some(snapshot) => {
                 let accepted_on = snapshot.verified_on.unwrap_or(as_of);
                 let scheme = scheme_in_force(&schemes, accepted_on).ok_or(RolloutError::NoScheme)?;
-                let calendar = WorkingCalendar::bundled().map_err(|e| RolloutError::Calendar(e.to_string()))?;
-                let assessment =
-                    score(snapshot, &catalog, &applicability, scheme, &calendar, ClockSettings::default(), as_of)
-                        .map_err(|e| RolloutError::Scheme(e.to_string()))?;
-                (Some(assessment), Some(is_complete(snapshot, &catalog, &applicability, &definition)))
+                let assessment = score(snapshot, &catalog, &applicability, scheme, &calendar, scheme.clocks, as_of)
+                    .map_err(|e| RolloutError::Scheme(e.to_string()))?;
+                (Some(assessment), Some(is_complete(snapshot, &catalog, &applicability, &scheme.completion)))
             }
         };
         Ok(OfficeAssessment {

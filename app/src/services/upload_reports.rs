@@ -45,8 +45,22 @@ pub struct RejectedForm {
     pub problems: Vec<analytics::returns::ReturnProblem>,
 }
 
+/// An administration form that was refused, as typed, with the reason (nothing of it was stored), or one that
+/// was accepted, with what it did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AdminFormEcho {
+    /// Why it was refused, in Chinese, naming the field or line; `None` when it was accepted.
+    pub error: Option<String>,
+    /// What it did, when accepted.
+    pub notice: Option<String>,
+    /// The fields as typed (only kept when refused).
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
 /// The reports of uploads.
 pub type UploadReports = Reports<UploadReport>;
+/// Administration forms' outcomes, until their user sees them.
+pub type AdminForms = Reports<AdminFormEcho>;
 /// The web forms refused, until their user sees them again.
 pub type RejectedForms = Reports<RejectedForm>;
 

@@ -65,6 +65,27 @@ pub enum CatalogInstall {
     Conflict,
 }
 
+/// A stored scoring scheme version ([`Store::scheme_records`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemeRecord {
+    pub scheme: analytics::assessment::Scheme,
+    /// When it was stored (UTC, RFC 3339).
+    pub created_at: String,
+    /// Who stored it (display name); `None` for the program itself or the command line.
+    pub created_by: Option<String>,
+}
+
+/// An imported holiday arrangement ([`Store::calendar_years`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarYearRecord {
+    pub id: i64,
+    pub arrangement: analytics::calendar::YearArrangement,
+    /// When it was imported (UTC, RFC 3339).
+    pub created_at: String,
+    /// Who imported it (display name); `None` for the command line.
+    pub created_by: Option<String>,
+}
+
 /// A rollout record of a direct customs, as [`Store::record_rollout`] stores it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RolloutRecord {
@@ -700,7 +721,6 @@ pub trait Store: Send + Sync + 'static {
         office: Option<&OfficeCode>,
     ) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>>;
 
-    /// The uploaded workbook of a return, with its file name.
     /// Records what a direct customs did for the rollout (M1–M3), audited.
     async fn record_rollout(&self, record: &RolloutRecord, actor: &Actor) -> StoreResult<i64>;
 
@@ -719,6 +739,22 @@ pub trait Store: Send + Sync + 'static {
     /// Every scoring scheme version, by the date it applies from.
     async fn schemes(&self) -> StoreResult<Vec<analytics::assessment::Scheme>>;
 
+    /// Every scoring scheme version with when and by whom it was stored, by the date it applies from.
+    async fn scheme_records(&self) -> StoreResult<Vec<SchemeRecord>>;
+
+    /// Stores a year's holiday arrangement (checked by the caller), audited. The same content as the year's latest
+    /// stored arrangement is `Unchanged`; other content is stored as a correction (`Installed`) and wins from then
+    /// on. Nothing is ever overwritten.
+    async fn import_calendar_year(
+        &self,
+        arrangement: &analytics::calendar::YearArrangement,
+        actor: &Actor,
+    ) -> StoreResult<CatalogInstall>;
+
+    /// Every imported holiday arrangement, corrections included, by year and import order.
+    async fn calendar_years(&self) -> StoreResult<Vec<CalendarYearRecord>>;
+
+    /// The uploaded workbook of a return, with its file name.
     async fn return_file(&self, id: i64) -> StoreResult<Option<(String, Vec<u8>)>>;
 
     /// Number of audit log entries (used by tests and the health check).

@@ -802,6 +802,22 @@ impl Store for SqliteStore {
         self.rollout_schemes().await
     }
 
+    async fn scheme_records(&self) -> StoreResult<Vec<super::SchemeRecord>> {
+        self.rollout_scheme_records().await
+    }
+
+    async fn import_calendar_year(
+        &self,
+        arrangement: &analytics::calendar::YearArrangement,
+        actor: &Actor,
+    ) -> StoreResult<CatalogInstall> {
+        self.rollout_import_calendar_year(arrangement, actor).await
+    }
+
+    async fn calendar_years(&self) -> StoreResult<Vec<super::CalendarYearRecord>> {
+        self.rollout_calendar_years().await
+    }
+
     async fn return_file(&self, id: i64) -> StoreResult<Option<(String, Vec<u8>)>> {
         self.returns_file(id).await
     }

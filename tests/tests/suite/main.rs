@@ -12,5 +12,6 @@ mod return_form;
 mod returns;
 mod returns_store;
 mod rollout;
+mod settings;
 mod signin;
 mod store;

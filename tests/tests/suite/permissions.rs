@@ -106,6 +106,18 @@ const MATRIX: &[Entry] = &[
         other: marked("/admin/tokens", "tokens-table"),
         rule: Rule::HqAdmin,
     },
+    Entry {
+        route: "page /admin/schemes",
+        own: marked("/admin/schemes", "scheme-version"),
+        other: marked("/admin/schemes", "scheme-version"),
+        rule: Rule::Hq,
+    },
+    Entry {
+        route: "page /admin/calendar",
+        own: marked("/admin/calendar", "calendar-years"),
+        other: marked("/admin/calendar", "calendar-years"),
+        rule: Rule::Hq,
+    },
     // API v1.
     Entry {
         route: "api /api/v1/catalog",
@@ -162,6 +174,8 @@ const MATRIX: &[Entry] = &[
     Entry { route: "fn /api/fn/audit_log", own: same(""), other: same(""), rule: Rule::Hq },
     Entry { route: "fn /api/fn/admin_users", own: same(""), other: same(""), rule: Rule::HqAdmin },
     Entry { route: "fn /api/fn/admin_tokens", own: same(""), other: same(""), rule: Rule::HqAdmin },
+    Entry { route: "fn /api/fn/admin_schemes", own: same(""), other: same(""), rule: Rule::Hq },
+    Entry { route: "fn /api/fn/admin_calendar", own: same(""), other: same(""), rule: Rule::Hq },
     Entry {
         route: "fn /api/fn/directory",
         own: marked("", "天津海关"),
@@ -291,6 +305,19 @@ const MATRIX: &[Entry] = &[
         route: "post /admin/tokens/{id}/revoke",
         own: same("csrf_token={csrf}"),
         other: same("csrf_token={csrf}"),
+        rule: Rule::HqAdmin,
+    },
+    // The assessment settings' forms, with fields that are refused (nothing is stored by the matrix).
+    Entry {
+        route: "post /admin/schemes",
+        own: same("csrf_token={csrf}&code=&title=&valid_from=&staleness_days="),
+        other: same("csrf_token={csrf}&code=&title=&valid_from=&staleness_days="),
+        rule: Rule::HqAdmin,
+    },
+    Entry {
+        route: "post /admin/calendar",
+        own: same("csrf_token={csrf}&year=&notice=&holidays=&make_up_days="),
+        other: same("csrf_token={csrf}&year=&notice=&holidays=&make_up_days="),
         rule: Rule::HqAdmin,
     },
     Entry {

@@ -1,5 +1,6 @@
 //! The rollout records of the direct customs (district catalog published, implementation plan filed, pilots
-//! designated), which milestones M1–M3 read.
+//! designated), which milestones M1–M3 read; the scoring scheme versions; the imported holiday arrangements of
+//! years the program does not bundle.
 
 use std::collections::BTreeMap;
 
@@ -8,9 +9,10 @@ use analytics::rollout::{DistrictInput, PilotDesignation};
 use sqlx::Row;
 
 use analytics::assessment::Scheme;
+use analytics::calendar::YearArrangement;
 
 use super::{from_json, parse_date, to_json, write_audit, AuditEntry, SqliteStore};
-use crate::store::{Actor, CatalogInstall, RolloutRecord, StoreError, StoreResult};
+use crate::store::{Actor, CalendarYearRecord, CatalogInstall, RolloutRecord, SchemeRecord, StoreError, StoreResult};
 
 fn code(text: &str) -> StoreResult<OfficeCode> {
     OfficeCode::parse(text).map_err(|e| StoreError::Corrupt(format!("office code {text}: {e}")))
@@ -148,10 +150,99 @@ impl SqliteStore {
     }
 
     pub(super) async fn rollout_schemes(&self) -> StoreResult<Vec<Scheme>> {
-        let rows: Vec<String> = sqlx::query_scalar("SELECT definition FROM assessment_schemes ORDER BY valid_from, id")
-            .fetch_all(&self.reader)
-            .await?;
-        rows.iter().map(|text| from_json(text, "assessment_schemes.definition")).collect()
+        Ok(self.rollout_scheme_records().await?.into_iter().map(|r| r.scheme).collect())
+    }
+
+    pub(super) async fn rollout_scheme_records(&self) -> StoreResult<Vec<SchemeRecord>> {
+        let rows = sqlx::query(
+            "SELECT s.definition, s.created_at, u.display_name FROM assessment_schemes s
+             LEFT JOIN users u ON u.id = s.created_by ORDER BY s.valid_from, s.id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SchemeRecord {
+                    scheme: from_json(&row.try_get::<String, _>("definition")?, "assessment_schemes.definition")?,
+                    created_at: row.try_get("created_at")?,
+                    created_by: row.try_get("display_name")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn rollout_import_calendar_year(
+        &self,
+        arrangement: &YearArrangement,
+        actor: &Actor,
+    ) -> StoreResult<CatalogInstall> {
+        let definition = to_json(arrangement)?;
+        let mut tx = self.begin_write().await?;
+        let latest: Option<String> =
+            sqlx::query_scalar("SELECT definition FROM calendar_years WHERE year = ? ORDER BY id DESC LIMIT 1")
+                .bind(arrangement.year)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(latest) = &latest {
+            let stored: YearArrangement = from_json(latest, "calendar_years.definition")?;
+            if &stored == arrangement {
+                return Ok(CatalogInstall::Unchanged);
+            }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO calendar_years (year, notice, definition, created_by) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(arrangement.year)
+        .bind(&arrangement.notice)
+        .bind(&definition)
+        .bind(actor.user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let entity_id = id.to_string();
+        let days_off: i64 = arrangement.holidays.iter().map(|p| (p.to - p.from).num_days() + 1).sum();
+        write_audit(
+            &mut tx,
+            actor,
+            None,
+            AuditEntry {
+                action: if latest.is_some() { "update" } else { "create" },
+                entity_type: "calendar_year",
+                entity_id: Some(&entity_id),
+                summary: format!(
+                    "{}年节假日安排（{}）：放假{}段共{}天，调休上班{}天{}",
+                    arrangement.year,
+                    arrangement.notice,
+                    arrangement.holidays.len(),
+                    days_off,
+                    arrangement.make_up_days.len(),
+                    if latest.is_some() { "，更正此前导入的安排" } else { "" }
+                ),
+                before: latest,
+                after: Some(definition),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(CatalogInstall::Installed)
+    }
+
+    pub(super) async fn rollout_calendar_years(&self) -> StoreResult<Vec<CalendarYearRecord>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.definition, c.created_at, u.display_name FROM calendar_years c
+             LEFT JOIN users u ON u.id = c.created_by ORDER BY c.year, c.id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CalendarYearRecord {
+                    id: row.try_get("id")?,
+                    arrangement: from_json(&row.try_get::<String, _>("definition")?, "calendar_years.definition")?,
+                    created_at: row.try_get("created_at")?,
+                    created_by: row.try_get("display_name")?,
+                })
+            })
+            .collect()
     }
 
     pub(super) async fn rollout_district_inputs(&self) -> StoreResult<Vec<DistrictInput>> {
