@@ -19,7 +19,7 @@ use analytics::charts::{
 };
 use analytics::offices::{OfficeCode, OfficeKind};
 use analytics::returns::ReturnSnapshot;
-use analytics::rollout::{completion_curve, DistrictInput, DistrictReport, MilestoneStatus, RolloutReport};
+use analytics::rollout::{completion_curve, DistrictReport, MilestoneStatus, RolloutReport};
 use chrono::NaiveDate;
 
 use crate::auth::{Hierarchy, Principal};
@@ -59,18 +59,18 @@ struct Computed {
     bands: Vec<(String, f64)>,
     /// The catalog items: number and name.
     items: Vec<(u32, String)>,
+    /// The national dashboard built from these figures, with the `today` it was built for (it draws charts: built
+    /// once, then served to every HQ request until the data or the day changes).
+    national: Mutex<Option<(NaiveDate, NationalDashboard)>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// What the figures depend on: the store, the date, and the data's generation (`Store::rollout_generation`,
+/// one indexed query), so a hit costs no reading of returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct CacheKey {
-    store: usize,
+    store: u64,
     as_of: NaiveDate,
-    accepted: usize,
-    last_verified: Option<NaiveDate>,
-    versions: usize,
-    districts: Vec<DistrictInput>,
-    schemes: Vec<String>,
-    calendar_years: Vec<analytics::calendar::YearArrangement>,
+    generation: i64,
 }
 
 type Cache = Mutex<Vec<(CacheKey, Arc<Computed>)>>;
@@ -84,21 +84,14 @@ fn worker(e: impl std::fmt::Display) -> RolloutError {
 
 /// The report and every office's assessment as of `as_of`, from the cache when nothing changed.
 async fn computed(store: &dyn Store, as_of: NaiveDate) -> Result<Arc<Computed>, RolloutError> {
-    let data = RolloutData::load(store).await?;
-    let schemes = data.schemes.clone();
-    let key = CacheKey {
-        store: store as *const dyn Store as *const () as usize,
-        as_of,
-        accepted: data.accepted.len(),
-        last_verified: data.accepted.iter().filter_map(|s| s.verified_on).max(),
-        versions: data.directory.versions().len(),
-        districts: data.districts.clone(),
-        schemes: schemes.iter().map(|s| s.code.clone()).collect(),
-        calendar_years: data.calendar.known_years().cloned().collect(),
-    };
+    let key = CacheKey { store: store.instance(), as_of, generation: store.rollout_generation().await? };
     if let Some(hit) = CACHE.lock().map_err(worker)?.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()) {
         return Ok(hit);
     }
+    // Read after the generation: a write in between is in the data and bumps the generation, so the next call
+    // computes again; nothing stale is ever served under a newer generation.
+    let data = RolloutData::load(store).await?;
+    let schemes = data.schemes.clone();
     let value = Arc::new(tokio::task::spawn_blocking(move || compute(data, &schemes, as_of)).await.map_err(worker)??);
     let mut cache = CACHE.lock().map_err(worker)?;
     cache.retain(|(k, _)| *k != key);
@@ -181,7 +174,7 @@ fn compute(data: RolloutData, schemes: &[Scheme], as_of: NaiveDate) -> Result<Co
     let bands = scheme_in_force(schemes, as_of)
         .map(|s| s.bands.iter().map(|b| (b.grade.clone(), b.min)).collect())
         .unwrap_or_default();
-    Ok(Computed { report, offices, first_completed, scores, bands, items })
+    Ok(Computed { report, offices, first_completed, scores, bands, items, national: Mutex::new(None) })
 }
 
 fn table_of(t: &analytics::charts::TextTable) -> TableView {
@@ -258,6 +251,19 @@ pub async fn national(
         return Err(RolloutError::Forbidden);
     }
     let c = computed(store, as_of).await?;
+    let mut memo = c.national.lock().map_err(worker)?;
+    if let Some((built_for, view)) = memo.as_ref() {
+        if *built_for == today {
+            return Ok(view.clone());
+        }
+    }
+    let view = national_view(&c, as_of, today);
+    *memo = Some((today, view.clone()));
+    Ok(view)
+}
+
+/// The national dashboard from the figures (pure; draws the charts).
+fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDashboard {
     let report = &c.report;
     let national = &report.national;
     let href: BTreeMap<String, String> =
@@ -378,7 +384,7 @@ pub async fn national(
         }
     }
     let all: Vec<&OfficeCode> = c.offices.iter().map(|o| &o.0).collect();
-    let burn = burn_up_chart(&c, &all, &targets, as_of);
+    let burn = burn_up_chart(c, &all, &targets, as_of);
     let mut rows: Vec<DistrictRow> = report.districts.iter().filter_map(DistrictRow::from_report).collect();
     rows.sort_by(|a, b| a.code.cmp(&b.code));
     let mut matrix = chart_view("matrix", milestone_matrix(&rows));
@@ -399,7 +405,7 @@ pub async fn national(
 
     let (pilots_designated, pilots_completed) =
         report.districts.iter().map(pilots).fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
-    Ok(NationalDashboard {
+    NationalDashboard {
         as_of,
         today,
         sample: false,
@@ -417,7 +423,7 @@ pub async fn national(
         progress,
         progress_table,
         at_risk,
-    })
+    }
 }
 
 /// The dashboard of direct customs `code` as of `as_of`; `None` when `code` is not a direct customs (or did not

@@ -613,17 +613,38 @@ pub async fn record(
     today: NaiveDate,
 ) -> Result<(ReturnRecord, Access), ReturnError> {
     let record = store.return_record(id).await?.ok_or(ReturnError::NotFound)?;
+    let access = access_to(store, principal, &record.summary.office, today).await?;
+    Ok((record, access))
+}
+
+/// A return's summary and what the caller may do with it, without its content (for a state change).
+async fn summary_access(
+    store: &dyn Store,
+    principal: &Principal,
+    id: i64,
+    today: NaiveDate,
+) -> Result<(ReturnSummary, Access), ReturnError> {
+    let summary = store.return_summary(id).await?.ok_or(ReturnError::NotFound)?;
+    let access = access_to(store, principal, &summary.office, today).await?;
+    Ok((summary, access))
+}
+
+/// What the caller may do with the returns of `office`; out of its scope: the same `NotFound` as an unknown return.
+async fn access_to(
+    store: &dyn Store,
+    principal: &Principal,
+    office: &OfficeCode,
+    today: NaiveDate,
+) -> Result<Access, ReturnError> {
     let directory = directory(store).await?;
     let hierarchy = Hierarchy::new(&directory, today);
-    let office = &record.summary.office;
     if !principal.can_read_office(office, &hierarchy) {
         return Err(ReturnError::NotFound);
     }
-    let access = Access {
+    Ok(Access {
         submit: principal.can_write_office(office, &hierarchy),
         verify: principal.can_verify_office(office, &hierarchy),
-    };
-    Ok((record, access))
+    })
 }
 
 /// What the caller may do with a return it can read.
@@ -675,13 +696,13 @@ pub async fn confirm(
     today: NaiveDate,
     actor: &Actor,
 ) -> Result<Option<i64>, ReturnError> {
-    let (record, access) = record(store, principal, id, today).await?;
+    let (summary, access) = summary_access(store, principal, id, today).await?;
     if !access.submit {
         return Err(ReturnError::Forbidden);
     }
     match store.submit_return(id, now, actor).await? {
         SubmitOutcome::Submitted { superseded } => Ok(superseded),
-        SubmitOutcome::NotADraft => Err(ReturnError::WrongState(record.summary.status)),
+        SubmitOutcome::NotADraft => Err(ReturnError::WrongState(summary.status)),
     }
 }
 
@@ -693,14 +714,14 @@ pub async fn discard(
     today: NaiveDate,
     actor: &Actor,
 ) -> Result<(), ReturnError> {
-    let (record, access) = record(store, principal, id, today).await?;
+    let (summary, access) = summary_access(store, principal, id, today).await?;
     if !access.submit {
         return Err(ReturnError::Forbidden);
     }
     if store.discard_return_draft(id, actor).await? {
         Ok(())
     } else {
-        Err(ReturnError::WrongState(record.summary.status))
+        Err(ReturnError::WrongState(summary.status))
     }
 }
 

@@ -692,6 +692,9 @@ pub trait Store: Send + Sync + 'static {
     /// A return with its content and decisions.
     async fn return_record(&self, id: i64) -> StoreResult<Option<ReturnRecord>>;
 
+    /// A return's summary row only (office, period, status, dates): what a state change needs to check.
+    async fn return_summary(&self, id: i64) -> StoreResult<Option<ReturnSummary>>;
+
     /// Submits a draft: it becomes the office's return for its period, replacing an earlier submitted or
     /// returned one (which becomes `superseded`; an accepted one stays accepted until this one is accepted).
     async fn submit_return(&self, id: i64, at: DateTime<Utc>, actor: &Actor) -> StoreResult<SubmitOutcome>;
@@ -750,6 +753,14 @@ pub trait Store: Send + Sync + 'static {
         arrangement: &analytics::calendar::YearArrangement,
         actor: &Actor,
     ) -> StoreResult<CatalogInstall>;
+
+    /// A number that grows whenever anything the rollout figures read changes (returns and their decisions, the
+    /// office list, catalogs, rollout records, scoring schemes, the calendar): the newest audit entry of those
+    /// kinds. The dashboards cache their figures under it.
+    async fn rollout_generation(&self) -> StoreResult<i64>;
+
+    /// A number unique to this store (and its clones) in this process, for caches kept outside it.
+    fn instance(&self) -> u64;
 
     /// Every imported holiday arrangement, corrections included, by year and import order.
     async fn calendar_years(&self) -> StoreResult<Vec<CalendarYearRecord>>;

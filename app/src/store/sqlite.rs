@@ -57,7 +57,12 @@ pub struct SqliteStore {
 struct ReadCache {
     catalogs: std::sync::Mutex<std::collections::HashMap<String, Catalog>>,
     offices: std::sync::Mutex<Option<(i64, Vec<OfficeVersion>)>>,
+    /// This store's number in the process (`Store::instance`).
+    instance: u64,
 }
+
+/// The number the next opened store gets.
+static NEXT_INSTANCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url`, e.g. `sqlite://data/gongkai.db`.
@@ -96,7 +101,8 @@ impl SqliteStore {
                 .await
                 .map_err(|e| StoreError::Open(format!("{url}: {e}")))?
         };
-        Ok(Self { writer, reader, cache: Default::default() })
+        let instance = NEXT_INSTANCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Self { writer, reader, cache: std::sync::Arc::new(ReadCache { instance, ..Default::default() }) })
     }
 
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
@@ -746,6 +752,11 @@ impl Store for SqliteStore {
         self.returns_record(id).await
     }
 
+    async fn return_summary(&self, id: i64) -> StoreResult<Option<ReturnSummary>> {
+        let mut conn = self.reader.acquire().await?;
+        Self::summary_in(&mut conn, id).await
+    }
+
     async fn submit_return(
         &self,
         id: i64,
@@ -812,6 +823,14 @@ impl Store for SqliteStore {
         actor: &Actor,
     ) -> StoreResult<CatalogInstall> {
         self.rollout_import_calendar_year(arrangement, actor).await
+    }
+
+    fn instance(&self) -> u64 {
+        self.cache.instance
+    }
+
+    async fn rollout_generation(&self) -> StoreResult<i64> {
+        self.rollout_data_generation().await
     }
 
     async fn calendar_years(&self) -> StoreResult<Vec<super::CalendarYearRecord>> {

@@ -156,7 +156,7 @@ fn audit_summary(summary: &ReturnSummary) -> serde_json::Value {
 }
 
 impl SqliteStore {
-    async fn summary_in(conn: &mut SqliteConnection, id: i64) -> StoreResult<Option<ReturnSummary>> {
+    pub(super) async fn summary_in(conn: &mut SqliteConnection, id: i64) -> StoreResult<Option<ReturnSummary>> {
         let row = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE r.id = ?"))
             .bind(id)
             .fetch_optional(&mut *conn)

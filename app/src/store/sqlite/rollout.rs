@@ -14,6 +14,19 @@ use analytics::calendar::YearArrangement;
 use super::{from_json, parse_date, to_json, write_audit, AuditEntry, SqliteStore};
 use crate::store::{Actor, CalendarYearRecord, CatalogInstall, RolloutRecord, SchemeRecord, StoreError, StoreResult};
 
+/// The audit entity types of everything the rollout figures read (see `Store::rollout_generation`).
+const ROLLOUT_ENTITY_TYPES: [&str; 9] = [
+    "return",
+    "office",
+    "office_import",
+    "catalog_version",
+    "assessment_scheme",
+    "calendar_year",
+    "district_catalog_publication",
+    "implementation_plan",
+    "pilot_designation",
+];
+
 fn code(text: &str) -> StoreResult<OfficeCode> {
     OfficeCode::parse(text).map_err(|e| StoreError::Corrupt(format!("office code {text}: {e}")))
 }
@@ -224,6 +237,16 @@ impl SqliteStore {
         .await?;
         tx.commit().await?;
         Ok(CatalogInstall::Installed)
+    }
+
+    pub(super) async fn rollout_data_generation(&self) -> StoreResult<i64> {
+        let kinds = ROLLOUT_ENTITY_TYPES.iter().map(|_| "SELECT max(id) AS g FROM audit_log WHERE entity_type = ?");
+        let sql = format!("SELECT coalesce(max(g), 0) FROM ({})", kinds.collect::<Vec<_>>().join(" UNION ALL "));
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        for kind in ROLLOUT_ENTITY_TYPES {
+            query = query.bind(kind);
+        }
+        Ok(query.fetch_one(&self.reader).await?)
     }
 
     pub(super) async fn rollout_calendar_years(&self) -> StoreResult<Vec<CalendarYearRecord>> {
