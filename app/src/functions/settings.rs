@@ -38,8 +38,9 @@ pub struct SchemeVersionView {
     pub created_by: Option<String>,
 }
 
-/// The completion definition and staleness window of a form (as stored, or as typed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The new-version form of the scoring schemes page: code, title, first day, completion definition and staleness
+/// window (as the version in force has them, or as typed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchemeFormValues {
     pub code: String,
     pub title: String,

@@ -70,17 +70,7 @@ pub async fn install_scheme(
 
 /// The fields of a new scheme version that headquarters sets on the administration page: everything else (weights,
 /// deductions, bonuses, vetoes, grades) is taken from the version in force.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SchemeSettingsForm {
-    pub code: String,
-    pub title: String,
-    pub valid_from: String,
-    pub require_verified: bool,
-    pub require_disclosed: bool,
-    pub require_channel: bool,
-    pub require_mandatory_requirements: bool,
-    pub staleness_days: String,
-}
+pub use crate::functions::settings::SchemeFormValues as SchemeSettingsForm;
 
 /// Stores a new scheme version: the version in force on `today` with the code, title, first day, completion
 /// definition and staleness window of `form`. Each field is checked with a message naming it; nothing is stored
