@@ -10,3 +10,4 @@ pub mod offices;
 pub mod overview;
 pub mod return_form;
 pub mod returns;
+pub mod scorecard;

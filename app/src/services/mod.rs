@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod demo_history;
 pub mod offices;
 pub mod returns;
+pub mod scorecard;
 pub mod rollout;
 pub mod setup;
 pub mod upload_reports;

@@ -12,5 +12,6 @@ mod return_form;
 mod returns;
 mod returns_store;
 mod rollout;
+mod scorecard;
 mod signin;
 mod store;
