@@ -3,7 +3,7 @@
 //! like the office page.
 
 use gongkai_tests::{client, sign_in, TestServer};
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -30,14 +30,20 @@ async fn an_office_scorecard_loses_exactly_the_points_of_its_assessment_and_its_
         .await
         .expect("demo history");
     let hq = sign_in(&server, "demo-hq-viewer").await;
+    let tj = sign_in(&server, "demo-tianjin-admin").await;
 
-    // A demo office of 天津 that lost points by the date: from the district's table of offices (score column).
+    // A demo office of 天津 that lost points by the date and is still 天津's today (the scope is today's
+    // hierarchy): from the district's table of offices (score column).
     let district = page(&server, &format!("/offices/0200?as_of={AS_OF}"), &hq).await;
     let offices = table_rows(&district, "office-table");
-    let office = offices
-        .iter()
-        .find(|r| r[7].parse::<f64>().is_ok_and(|s| s < 100.0))
-        .unwrap_or_else(|| panic!("an office of 天津 below 100 points on {AS_OF}: {offices:?}"));
+    let mut office = None;
+    for row in offices.iter().filter(|r| r[7].parse::<f64>().is_ok_and(|s| s < 100.0)) {
+        if get(&server, &format!("/offices/{}", row[0]), &tj).await.status() == StatusCode::OK {
+            office = Some(row);
+            break;
+        }
+    }
+    let office = office.unwrap_or_else(|| panic!("an office of 天津 below 100 points on {AS_OF}: {offices:?}"));
     let (code, name) = (office[0].clone(), office[1].clone());
     assert!(
         district.contains(&format!("href=\"/offices/{code}?as_of={AS_OF}\"")),
@@ -116,7 +122,6 @@ async fn an_office_scorecard_loses_exactly_the_points_of_its_assessment_and_its_
     assert!(html.contains(&format!("/offices/{code}/scorecard/items.xlsx?as_of={AS_OF}")), "the page links them");
 
     // The same office for 天津's administrator; the as-of date in the URL changes what is shown.
-    let tj = sign_in(&server, "demo-tianjin-admin").await;
     let own = page(&server, &format!("/offices/{code}?as_of={AS_OF}"), &tj).await;
     assert_eq!(table_rows(&own, "score-items"), items);
     let early = page(&server, &format!("/offices/{code}?as_of=2022-01-01"), &tj).await;
@@ -159,8 +164,10 @@ async fn a_scorecard_outside_the_callers_scope_reads_like_an_unknown_office() {
         }
     }
     assert_eq!(get(&server, "/offices/4201", &tj).await.status(), StatusCode::NOT_FOUND);
+    // Signed out, it is sent to sign in like the office page.
     let signed_out = client().get(server.url("/offices/0201/scorecard/items.xlsx")).send().await.expect("get");
-    assert_eq!(signed_out.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+    assert!(signed_out.headers()[LOCATION].to_str().expect("location").starts_with("/login?next="));
     let bad = get(&server, "/offices/0201/scorecard/items.xlsx?as_of=2022-13-01", &tj).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     server.stop().await;
