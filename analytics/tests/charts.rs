@@ -497,7 +497,9 @@ fn the_count_over_the_tallest_bar_stays_clear_of_the_grade_band_labels() {
         let rows = text_rows(&chart.svg);
         let band_bottom = rows
             .iter()
-            .filter(|(t, _, _)| t.ends_with("分以下") || t.ends_with("分及以上") || (t.contains('–') && t.ends_with('分')))
+            .filter(|(t, _, _)| {
+                t.ends_with("分以下") || t.ends_with("分及以上") || (t.contains('–') && t.ends_with('分'))
+            })
             .map(|(_, y, size)| y + size / 2)
             .max()
             .expect("band ranges");

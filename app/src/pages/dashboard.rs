@@ -308,7 +308,10 @@ mod tests {
         assert_eq!(table_text_en("逾期12日完成"), "met 12 days late");
         assert_eq!(table_text_en("未完成（已逾期3日）"), "missed (3 days overdue)");
         assert_eq!(table_text_en("2022年12月31日"), "31 Dec 2022");
-        assert_eq!(table_text_en("M1 关区目录公开（2022年4月30日前）"), "M1 district catalog published (by 30 Apr 2022)");
+        assert_eq!(
+            table_text_en("M1 关区目录公开（2022年4月30日前）"),
+            "M1 district catalog published (by 30 Apr 2022)"
+        );
         assert_eq!(table_text_en("M4 目标"), "M4 target");
         assert_eq!(table_text_en("60–65分"), "60–65");
         assert_eq!(table_text_en("新港海关"), "新港海关", "names stay as they are");

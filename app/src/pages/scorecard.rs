@@ -16,7 +16,8 @@ use crate::pages::dashboard::AsOfForm;
 /// The section, loaded on its own so the rest of the office page does not wait for it.
 #[component]
 pub fn OfficeScorecard(code: String, as_of: String) -> impl IntoView {
-    let scorecard = Resource::new(move || (code.clone(), as_of.clone()), |(code, as_of)| get_scorecard(code, Some(as_of)));
+    let scorecard =
+        Resource::new(move || (code.clone(), as_of.clone()), |(code, as_of)| get_scorecard(code, Some(as_of)));
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -94,23 +95,39 @@ fn ScorecardPane(view: ScorecardView) -> impl IntoView {
             Lang::Zh => format!(
                 "已完成对标（自{}起{}）",
                 c.since.map(|d| lang.date(d)).unwrap_or_default(),
-                c.first_completed_on.filter(|f| Some(*f) != c.since).map(|f| format!("；首次完成于{}", lang.date(f))).unwrap_or_default()
+                c.first_completed_on
+                    .filter(|f| Some(*f) != c.since)
+                    .map(|f| format!("；首次完成于{}", lang.date(f)))
+                    .unwrap_or_default()
             ),
             Lang::En => format!(
                 "Benchmarking completed (since {}{})",
                 c.since.map(|d| lang.date(d)).unwrap_or_default(),
-                c.first_completed_on.filter(|f| Some(*f) != c.since).map(|f| format!("; first on {}", lang.date(f))).unwrap_or_default()
+                c.first_completed_on
+                    .filter(|f| Some(*f) != c.since)
+                    .map(|f| format!("; first on {}", lang.date(f)))
+                    .unwrap_or_default()
             ),
         }
     } else {
         match (c.first_completed_on, c.lost_on, lang) {
-            (Some(first), Some(lost), Lang::Zh) => format!("未完成：曾于{}完成对标，{}起不再满足", lang.date(first), lang.date(lost)),
-            (Some(first), Some(lost), Lang::En) => format!("Not complete: completed on {}, lost on {}", lang.date(first), lang.date(lost)),
+            (Some(first), Some(lost), Lang::Zh) => {
+                format!("未完成：曾于{}完成对标，{}起不再满足", lang.date(first), lang.date(lost))
+            }
+            (Some(first), Some(lost), Lang::En) => {
+                format!("Not complete: completed on {}, lost on {}", lang.date(first), lang.date(lost))
+            }
             (_, _, Lang::Zh) => "未完成对标".to_string(),
             (_, _, Lang::En) => "Benchmarking not completed".to_string(),
         }
     };
-    let completion_tone = if c.complete { "ok" } else if c.lost_on.is_some() { "lost" } else { "open" };
+    let completion_tone = if c.complete {
+        "ok"
+    } else if c.lost_on.is_some() {
+        "lost"
+    } else {
+        "open"
+    };
     let head = v.head.clone();
     view! {
         <section class="card scorecard" id="scorecard">

@@ -10,8 +10,8 @@ pub mod dashboard;
 pub mod demo_history;
 pub mod offices;
 pub mod returns;
-pub mod scorecard;
 pub mod rollout;
+pub mod scorecard;
 pub mod setup;
 pub mod upload_reports;
 

@@ -21,8 +21,8 @@ use chrono::NaiveDate;
 use crate::auth::Principal;
 use crate::functions::dashboard::TableView;
 use crate::functions::scorecard::{
-    points, ChannelName, CompletionHead, CompletionStep, LostLink, RowMark, ScoreHead, ScorecardView,
-    ITEM_HEADERS, REQUIREMENT_HEADERS,
+    points, ChannelName, CompletionHead, CompletionStep, LostLink, RowMark, ScoreHead, ScorecardView, ITEM_HEADERS,
+    REQUIREMENT_HEADERS,
 };
 use crate::services::rollout::{office_assessment, OfficeAssessment, RolloutError};
 use crate::store::Store;
@@ -174,12 +174,8 @@ fn item_rows(item: &Item, a: &Assessment, scheme: Option<&Scheme>, snapshot: Opt
         return vec![plain_row(item, None, "inherited", format!("由{}公开", i.owner.name_zh()), i.source_zh.clone())];
     }
     let inherited: Vec<_> = a.inherited.iter().filter(|i| i.item == n && i.element.is_some()).collect();
-    let owned: Vec<u32> = item
-        .elements
-        .iter()
-        .map(|e| e.ordinal)
-        .filter(|e| !inherited.iter().any(|i| i.element == Some(*e)))
-        .collect();
+    let owned: Vec<u32> =
+        item.elements.iter().map(|e| e.ordinal).filter(|e| !inherited.iter().any(|i| i.element == Some(*e))).collect();
     let units: Vec<Option<u32>> = if item.has_element_rules() {
         owned.iter().map(|e| Some(*e)).collect()
     } else if owned.len() == 1 && item.elements.len() > 1 {
@@ -195,17 +191,12 @@ fn item_rows(item: &Item, a: &Assessment, scheme: Option<&Scheme>, snapshot: Opt
                 Some(e) => s.element(n, e),
                 None => s.item(n),
             });
-            let lines: Vec<&ScoreLine> = a
-                .lines
-                .iter()
-                .filter(|l| l.item == Some(n) && (!per_element || l.element == element))
-                .collect();
+            let lines: Vec<&ScoreLine> =
+                a.lines.iter().filter(|l| l.item == Some(n) && (!per_element || l.element == element)).collect();
             let lost: f64 = lines.iter().filter(|l| l.points < 0.0).map(|l| -l.points).sum();
             let excluded = |indicator: Option<&str>| {
                 a.excluded.iter().find(|x| {
-                    x.item == n
-                        && (!per_element || x.element == element)
-                        && x.indicator.as_deref() == indicator
+                    x.item == n && (!per_element || x.element == element) && x.indicator.as_deref() == indicator
                 })
             };
             let line_of = |kind: IndicatorKind| lines.iter().find(|l| kind_of(scheme, l) == Some(kind));
@@ -213,12 +204,13 @@ fn item_rows(item: &Item, a: &Assessment, scheme: Option<&Scheme>, snapshot: Opt
             let (status, status_zh, status_en, detail) = if let Some(x) = excluded(None) {
                 ("pending", "尚未到期".to_string(), "not yet due", after_label(&x.reason_zh).to_string())
             } else if !disclosed {
-                let why = line_of(IndicatorKind::Disclosed).map(|l| what_of(&l.reason_zh).to_string()).unwrap_or_else(
-                    || match report.map(|r| r.disclosed) {
-                        None => "未填报".into(),
-                        Some(d) => format!("填报“{}”", d.name_zh()),
-                    },
-                );
+                let why =
+                    line_of(IndicatorKind::Disclosed).map(|l| what_of(&l.reason_zh).to_string()).unwrap_or_else(|| {
+                        match report.map(|r| r.disclosed) {
+                            None => "未填报".into(),
+                            Some(d) => format!("填报“{}”", d.name_zh()),
+                        }
+                    });
                 ("missing", "未公开".to_string(), "not disclosed", why)
             } else if let Some(late) = line_of(IndicatorKind::OnTime) {
                 let what = what_of(&late.reason_zh).to_string();
@@ -256,7 +248,11 @@ fn item_rows(item: &Item, a: &Assessment, scheme: Option<&Scheme>, snapshot: Opt
                 used,
                 recommended: letters(recommended),
                 formed_on: report.and_then(|r| r.formed_on).map(date_zh).unwrap_or_default(),
-                published_on: report.filter(|_| disclosed).and_then(|r| r.published_on).map(date_zh).unwrap_or_default(),
+                published_on: report
+                    .filter(|_| disclosed)
+                    .and_then(|r| r.published_on)
+                    .map(date_zh)
+                    .unwrap_or_default(),
                 lost: Some(lost),
                 reasons: lines.iter().map(|l| l.reason_zh.clone()).collect(),
             }
@@ -282,9 +278,9 @@ fn requirement_table(a: Option<&Assessment>, snapshot: Option<&ReturnSnapshot>) 
     let mut marks = Vec::new();
     for r in guide_requirements() {
         let report = snapshot.and_then(|s| s.requirement(&r.code));
-        let lines: Vec<&ScoreLine> =
-            a.map(|a| a.lines.iter().filter(|l| l.requirement.as_deref() == Some(r.code.as_str())).collect())
-                .unwrap_or_default();
+        let lines: Vec<&ScoreLine> = a
+            .map(|a| a.lines.iter().filter(|l| l.requirement.as_deref() == Some(r.code.as_str())).collect())
+            .unwrap_or_default();
         let lost: f64 = lines.iter().filter(|l| l.points < 0.0).map(|l| -l.points).sum();
         let bonus: f64 = lines.iter().filter(|l| l.points > 0.0).map(|l| l.points).sum();
         let count_ok = match (r.min_count, report.and_then(|r| r.count)) {
@@ -423,7 +419,11 @@ fn build(
     };
     let channels = ChannelCode::ALL
         .iter()
-        .map(|c| ChannelName { letter: c.letter().to_string(), name_zh: c.name_zh().into(), name_en: c.name_en().into() })
+        .map(|c| ChannelName {
+            letter: c.letter().to_string(),
+            name_zh: c.name_zh().into(),
+            name_en: c.name_en().into(),
+        })
         .collect();
     ScorecardView {
         code: a.office.to_string(),
@@ -452,6 +452,9 @@ mod tests {
             "逾期3个工作日公开（期限2024年11月1日）"
         );
         assert_eq!(what_of("第8项 行政许可：填报未公开，扣4分"), "填报未公开");
-        assert_eq!(after_label("第9项 x：尚未公开，尚未到期（期限2024年1月2日），本次不计分"), "尚未公开，尚未到期（期限2024年1月2日），本次不计分");
+        assert_eq!(
+            after_label("第9项 x：尚未公开，尚未到期（期限2024年1月2日），本次不计分"),
+            "尚未公开，尚未到期（期限2024年1月2日），本次不计分"
+        );
     }
 }

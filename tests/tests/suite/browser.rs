@@ -152,11 +152,13 @@ impl Rig {
         let directory = analytics::offices::Directory::new(store.office_versions().await.expect("offices"));
         let catalog = store.standard_catalog().await.expect("catalog").expect("a catalog");
         let actor = Actor::cli();
-        let morning = |day: chrono::NaiveDate| {
-            chrono::Utc.from_utc_datetime(&day.and_hms_opt(2, 0, 0).expect("10:00 in China"))
-        };
+        let morning =
+            |day: chrono::NaiveDate| chrono::Utc.from_utc_datetime(&day.and_hms_opt(2, 0, 0).expect("10:00 in China"));
         let in_district = |code: &analytics::offices::OfficeCode| {
-            directory.versions().iter().any(|v| &v.code == code && v.parent.as_ref().is_some_and(|p| p.as_str() == district))
+            directory
+                .versions()
+                .iter()
+                .any(|v| &v.code == code && v.parent.as_ref().is_some_and(|p| p.as_str() == district))
         };
         for filing in history(&directory, &catalog, until).into_iter().filter(|f| in_district(&f.snapshot.office)) {
             let draft = NewReturnDraft {

@@ -22,8 +22,8 @@ fn flat(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
 }
 
 #[tokio::test]
-async fn an_office_scorecard_loses_exactly_the_points_of_its_assessment_and_its_tables_download_as_the_page_shows_them(
-) {
+async fn an_office_scorecard_loses_exactly_the_points_of_its_assessment_and_its_tables_download_as_the_page_shows_them()
+{
     let server = TestServer::start().await;
     let until = chrono::NaiveDate::from_ymd_opt(2023, 1, 15).expect("date");
     app::services::demo_history::load_demo_history(server.server.store.as_ref(), until, |_, _| {})
