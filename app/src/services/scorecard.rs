@@ -55,8 +55,7 @@ pub async fn scorecard(
             .accepted_snapshots(Some(&office))
             .await?
             .into_iter()
-            .filter(|s| s.period == assessed.period && s.verified_on == Some(assessed.verified_on))
-            .last(),
+            .rfind(|s| s.period == assessed.period && s.verified_on == Some(assessed.verified_on)),
         None => None,
     };
     let scheme = assessment.assessment.as_ref().and_then(|a| schemes.into_iter().find(|s| s.code == a.scheme_code));
