@@ -238,7 +238,7 @@ fn item_rows(item: &Item, a: &Assessment, scheme: Option<&Scheme>, snapshot: Opt
             ItemRow {
                 number: n,
                 element,
-                key: key_of(n, element.filter(|_| per_element)),
+                key: key_of(n, element),
                 name: name_of(item, element),
                 status,
                 status_zh,
