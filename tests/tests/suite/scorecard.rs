@@ -172,3 +172,20 @@ async fn a_scorecard_outside_the_callers_scope_reads_like_an_unknown_office() {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_scorecard_and_the_district_tables_read_in_english_when_english_is_chosen() {
+    let server = TestServer::start().await;
+    let tj = sign_in(&server, "demo-tianjin-admin").await;
+    let english = format!("{tj}; gongkai_lang=en");
+    let district = page(&server, "/offices/0200", &english).await;
+    for word in ["First completed", "Latest accepted return", "Milestone", "Deadline"] {
+        assert!(district.contains(&format!(">{word}<")), "the district's tables say {word}");
+    }
+    assert!(!district.contains(">首次完成对标日期<"), "no Chinese header left");
+    let office = page(&server, "/offices/0201", &english).await;
+    assert!(office.contains("Scorecard as of") && office.contains("Benchmarking not completed"), "the scorecard");
+    let chinese = page(&server, "/offices/0200", &tj).await;
+    assert!(chinese.contains(">首次完成对标日期<"), "Chinese stays the default");
+    server.stop().await;
+}
