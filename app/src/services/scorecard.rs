@@ -442,7 +442,66 @@ fn build(
 
 #[cfg(test)]
 mod tests {
-    use super::{after_label, what_of};
+    use std::collections::BTreeSet;
+
+    use analytics::assessment::{default_scheme, score, Applicability};
+    use analytics::calendar::WorkingCalendar;
+    use analytics::catalog::standard_catalog;
+    use analytics::clocks::ClockSettings;
+    use analytics::offices::OfficeCode;
+    use analytics::returns::demo::demo_snapshot;
+    use chrono::NaiveDate;
+
+    use super::{after_label, build, what_of};
+    use crate::functions::scorecard::ITEM_LOST_COLUMN;
+    use crate::services::rollout::{AssessedReturn, CompletionView, OfficeAssessment};
+
+    #[test]
+    fn every_item_gets_its_rows_and_the_rows_lose_exactly_the_points_of_the_assessment() {
+        let catalog = standard_catalog().unwrap();
+        let scheme = default_scheme().unwrap();
+        let office = OfficeCode::parse("0201").unwrap();
+        let on = NaiveDate::from_ymd_opt(2022, 11, 20).unwrap();
+        // Item 8 not disclosed; item 20 marked 不适用 by the district.
+        let mut snapshot = demo_snapshot(&catalog, &office, on, &BTreeSet::from([8]));
+        snapshot.verified_on = Some(on);
+        let applicability = Applicability::all_applicable().with_not_applicable(20, "本关无此业务");
+        let calendar = WorkingCalendar::bundled().unwrap();
+        let assessment =
+            score(&snapshot, &catalog, &applicability, &scheme, &calendar, ClockSettings::default(), on).unwrap();
+        let view = OfficeAssessment {
+            office: office.clone(),
+            name: "新港海关".into(),
+            district: None,
+            as_of: on,
+            assessed_return: Some(AssessedReturn { period: snapshot.period.clone(), verified_on: on }),
+            assessment: Some(assessment.clone()),
+            completion: CompletionView { complete: false, missing: vec![], first_completed_on: None, history: vec![] },
+        };
+        let card = build(&catalog, Some(&scheme), &view, Some(&snapshot), on);
+        let rows = &card.items.rows;
+        let row = |key: &str| rows.iter().find(|r| r[0] == key).unwrap_or_else(|| panic!("{key}: {rows:?}"));
+        assert_eq!(row("第8项")[2], "未公开");
+        assert!(row("第8项")[9].contains("扣"), "the engine's reasons");
+        assert_eq!(row("第20项")[2], "不适用");
+        assert_eq!(row("第3项")[2], "由直属海关公开");
+        assert_eq!(row("第9项要素1")[2], "由直属海关公开", "an element published by the direct customs");
+        assert_eq!(row("第9项要素2")[2], "已公开", "the element the office publishes");
+        assert!(rows.iter().any(|r| r[0] == "第24项要素1") && rows.iter().any(|r| r[0] == "第24项要素2"));
+        for item in catalog.items() {
+            assert!(rows.iter().any(|r| r[0].starts_with(&format!("第{}项", item.number))), "item {}", item.number);
+        }
+        // The rows' points lost add up to every deduction of the assessment.
+        let lost: f64 = rows.iter().filter_map(|r| r[ITEM_LOST_COLUMN].parse::<f64>().ok()).sum::<f64>()
+            + card.requirements.rows.iter().filter_map(|r| r[7].parse::<f64>().ok()).sum::<f64>();
+        let deducted: f64 =
+            assessment.lines.iter().filter(|l| l.points < 0.0 && l.rule != "cap").map(|l| -l.points).sum();
+        assert!(deducted > 0.0 && (lost - deducted).abs() < 1e-9, "{lost} = {deducted}");
+        let head = card.head.unwrap();
+        assert_eq!(head.deducted, deducted);
+        assert!((100.0 - head.deducted + head.bonus + head.capped - head.score).abs() < 0.01);
+        assert_eq!(card.lost_items.first().map(|l| l.label.as_str()), Some("第8项 行政许可"));
+    }
 
     #[test]
     fn the_verdict_is_cut_out_of_an_engine_line() {
