@@ -676,6 +676,27 @@ async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_an_office_
         assert!(reason.contains('扣') && reason.contains('：'), "the engine's reason: {reason}");
         let url = client.current_url().await.expect("url");
         assert_eq!(url.fragment(), Some(&anchor[1..]), "javascript: {javascript}");
+        if javascript {
+            // The print layout, approximated on screen: the print rules applied to the page at A4 landscape's width.
+            let _ = client
+                .execute(
+                    "for (const sheet of document.styleSheets) {
+                       let rules; try { rules = Array.from(sheet.cssRules); } catch (e) { continue; }
+                       for (const rule of rules) {
+                         if (rule instanceof CSSMediaRule && rule.media.mediaText.includes('print')) {
+                           for (const inner of Array.from(rule.cssRules)) {
+                             if (!(inner instanceof CSSPageRule)) { sheet.insertRule(inner.cssText, sheet.cssRules.length); }
+                           }
+                         }
+                       }
+                     }
+                     document.body.style.width = '1020px';",
+                    vec![],
+                )
+                .await;
+            whole_page(&client).await;
+            screenshot(&client, "scorecard-print").await;
+        }
         client.close().await.expect("close");
     }
 }
