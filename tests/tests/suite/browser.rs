@@ -603,6 +603,52 @@ async fn whole_page(client: &Client) {
     let _ = client.set_window_size(1440, height as u32).await;
 }
 
+/// On a direct customs' dashboard: click 2, an office of its table that lost points (score column) → the office page
+/// and its scorecard (screenshot `shot`); click 3, the first item that lost points → its row with the engine's reason.
+async fn office_scorecard_and_reason(client: &Client, javascript: bool, as_of: Option<&str>, shot: &str) {
+    let mut office = None;
+    for row in client.find_all(Locator::Css("#office-table tbody tr")).await.expect("rows") {
+        let cells = row.find_all(Locator::Css("td")).await.expect("cells");
+        let mut texts = Vec::new();
+        for cell in &cells {
+            texts.push(cell.text().await.expect("text"));
+        }
+        if texts.get(7).and_then(|s| s.parse::<f64>().ok()).is_some_and(|s| s < 100.0) {
+            office = Some((texts[0].clone(), texts[1].clone()));
+            break;
+        }
+    }
+    let (code, name) = office.expect("an office of the district that lost points");
+    click_and_wait(
+        client,
+        &format!("#office-table a[href^='/offices/{code}']"),
+        &format!("//section[contains(@class,'page-head')]/h1[text()='{name}']"),
+    )
+    .await;
+    let url = client.current_url().await.expect("url");
+    assert_eq!(url.path(), format!("/offices/{code}"), "javascript: {javascript}");
+    if let Some(as_of) = as_of {
+        assert_eq!(url.query(), Some(format!("as_of={as_of}").as_str()), "the date is kept");
+    }
+    client.find(Locator::Css("#scorecard [data-figure='score']")).await.expect("the score");
+    let sum = client.find(Locator::Css("#score-sum")).await.expect("the sum").text().await.expect("text");
+    assert!(sum.starts_with("扣分合计"), "{sum}");
+    whole_page(client).await;
+    screenshot(client, &if javascript { shot.to_string() } else { format!("{shot}-no-js") }).await;
+    let _ = client.set_window_size(1440, 1000).await;
+
+    // Click 3: the first item that lost points → its row, with the engine's reason.
+    let link = client.find(Locator::Css("a.lost-item")).await.expect("an item that lost points");
+    let anchor = link.attr("href").await.expect("href").expect("a link");
+    link.click().await.expect("click");
+    let row = client.find(Locator::Css(&format!("tr{anchor}"))).await.expect("the item's row");
+    assert!(row.is_displayed().await.expect("displayed"));
+    let reason = row.find(Locator::Css("td.score-reasons")).await.expect("reasons").text().await.expect("text");
+    assert!(reason.contains('扣') && reason.contains('：'), "the engine's reason: {reason}");
+    let url = client.current_url().await.expect("url");
+    assert_eq!(url.fragment(), Some(&anchor[1..]), "javascript: {javascript}");
+}
+
 #[tokio::test]
 async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_an_office_and_an_items_reason_in_three_clicks() {
     let Some(rig) = Rig::start().await else { return };
@@ -637,45 +683,8 @@ async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_an_office_
         screenshot(&client, if javascript { "dashboard-district" } else { "dashboard-district-no-js" }).await;
         let _ = client.set_window_size(1440, 1000).await;
 
-        // Click 2: an office of the district that lost points (score column) → the office page and its scorecard.
-        let mut office = None;
-        for row in client.find_all(Locator::Css("#office-table tbody tr")).await.expect("rows") {
-            let cells = row.find_all(Locator::Css("td")).await.expect("cells");
-            let mut texts = Vec::new();
-            for cell in &cells {
-                texts.push(cell.text().await.expect("text"));
-            }
-            if texts.get(7).and_then(|s| s.parse::<f64>().ok()).is_some_and(|s| s < 100.0) {
-                office = Some((texts[0].clone(), texts[1].clone()));
-                break;
-            }
-        }
-        let (code, name) = office.expect("an office of 天津 that lost points by 2022年12月31日");
-        click_and_wait(
-            &client,
-            &format!("#office-table a[href^='/offices/{code}']"),
-            &format!("//section[contains(@class,'page-head')]/h1[text()='{name}']"),
-        )
-        .await;
-        let url = client.current_url().await.expect("url");
-        assert_eq!((url.path(), url.query()), (format!("/offices/{code}").as_str(), Some("as_of=2022-12-31")));
-        client.find(Locator::Css("#scorecard [data-figure='score']")).await.expect("the score");
-        let sum = client.find(Locator::Css("#score-sum")).await.expect("the sum").text().await.expect("text");
-        assert!(sum.starts_with("扣分合计"), "{sum}");
-        whole_page(&client).await;
-        screenshot(&client, if javascript { "scorecard" } else { "scorecard-no-js" }).await;
-        let _ = client.set_window_size(1440, 1000).await;
-
-        // Click 3: the first item that lost points → its row, with the engine's reason.
-        let link = client.find(Locator::Css("a.lost-item")).await.expect("an item that lost points");
-        let anchor = link.attr("href").await.expect("href").expect("a link");
-        link.click().await.expect("click");
-        let row = client.find(Locator::Css(&format!("tr{anchor}"))).await.expect("the item's row");
-        assert!(row.is_displayed().await.expect("displayed"));
-        let reason = row.find(Locator::Css("td.score-reasons")).await.expect("reasons").text().await.expect("text");
-        assert!(reason.contains('扣') && reason.contains('：'), "the engine's reason: {reason}");
-        let url = client.current_url().await.expect("url");
-        assert_eq!(url.fragment(), Some(&anchor[1..]), "javascript: {javascript}");
+        // Clicks 2 and 3: an office that lost points, then the first item that lost points.
+        office_scorecard_and_reason(&client, javascript, Some("2022-12-31"), "scorecard").await;
         if javascript {
             // The print layout, approximated on screen: the print rules applied to the page at A4 landscape's width.
             let _ = client
@@ -697,6 +706,26 @@ async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_an_office_
             whole_page(&client).await;
             screenshot(&client, "scorecard-print").await;
         }
+        client.close().await.expect("close");
+    }
+}
+
+#[tokio::test]
+async fn a_direct_customs_drills_down_from_its_dashboard_to_an_offices_item_reason_with_and_without_javascript() {
+    let Some(rig) = Rig::start().await else { return };
+    rig.load_district_history("0200", chrono::NaiveDate::from_ymd_opt(2023, 1, 15).expect("date")).await;
+    for javascript in [false, true] {
+        let client = rig.browser(javascript).await;
+        // Signing in lands 天津's viewer on its own dashboard (today).
+        sign_in(&client, &rig, "demo-tianjin-viewer", javascript).await;
+        client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("#office-table"))
+            .await
+            .expect("the district's dashboard is its home");
+        assert_eq!(client.current_url().await.expect("url").path(), "/offices/0200");
+        office_scorecard_and_reason(&client, javascript, None, "scorecard-district-viewer").await;
         client.close().await.expect("close");
     }
 }
