@@ -73,6 +73,21 @@ fn what_of(reason: &str) -> &str {
     rest.rsplit_once('，').map_or(rest, |(what, _)| what)
 }
 
+/// The short status of an item that failed its clock, from the engine's verdict: `逾期3个工作日公开`,
+/// `超出更新周期1405日`, `缺少日期`.
+fn late_status(verdict: &str) -> String {
+    if verdict.starts_with("逾期") || verdict.starts_with("已逾期") {
+        return verdict.split_once('（').map_or(verdict, |(head, _)| head).to_string();
+    }
+    if let Some(days) = verdict.split_once("已超出更新周期").map(|(_, days)| days) {
+        return format!("超出更新周期{days}");
+    }
+    if verdict.starts_with("未填报") {
+        return "缺少日期".into();
+    }
+    "时限未达标".into()
+}
+
 /// The text after `label：` of an exclusion or inheritance.
 fn after_label(reason: &str) -> &str {
     reason.split_once('：').map_or(reason, |(_, rest)| rest)
@@ -213,12 +228,7 @@ fn item_rows(item: &Item, a: &Assessment, scheme: Option<&Scheme>, snapshot: Opt
                 ("missing", "未公开".to_string(), "not disclosed", why)
             } else if let Some(late) = line_of(IndicatorKind::OnTime) {
                 let what = what_of(&late.reason_zh).to_string();
-                let zh = if what.starts_with("逾期") || what.starts_with("已逾期") {
-                    what.split_once('（').map_or(what.as_str(), |(head, _)| head).to_string()
-                } else {
-                    "时限未达标".to_string()
-                };
-                ("late", zh, "late", what)
+                ("late", late_status(&what), "late", what)
             } else {
                 let note = excluded(Some("on_time")).map(|x| after_label(&x.reason_zh).to_string()).unwrap_or_default();
                 ("met", "已公开".to_string(), "met", note)
@@ -452,7 +462,14 @@ mod tests {
     use analytics::returns::demo::demo_snapshot;
     use chrono::NaiveDate;
 
-    use super::{after_label, build, what_of};
+    use super::{after_label, build, late_status, what_of};
+
+    #[test]
+    fn an_item_that_failed_its_clock_says_how_in_a_few_words() {
+        assert_eq!(late_status("逾期3个工作日公开（期限2024年11月1日）"), "逾期3个工作日公开");
+        assert_eq!(late_status("最近更新2022年7月31日，已超出更新周期1405日"), "超出更新周期1405日");
+        assert_eq!(late_status("未填报信息形成或变更日期，无法判断时限"), "缺少日期");
+    }
     use crate::functions::scorecard::ITEM_LOST_COLUMN;
     use crate::services::rollout::{AssessedReturn, CompletionView, OfficeAssessment};
 
