@@ -470,6 +470,60 @@ fn the_matrix_table_writes_each_status_in_words_with_its_days() {
     }
 }
 
+/// The text elements of an SVG with their `y` and font size.
+fn text_rows(svg: &str) -> Vec<(String, i32, i32)> {
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find("<text ") {
+        rest = &rest[i..];
+        let open_end = rest.find('>').unwrap();
+        let tag = &rest[..open_end];
+        let attr = |name: &str| {
+            let v = &tag[tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3..];
+            v[..v.find('"').unwrap()].parse::<i32>().unwrap()
+        };
+        let close = rest.find("</text>").unwrap();
+        out.push((rest[open_end + 1..close].trim().to_string(), attr("y"), attr("font-size")));
+        rest = &rest[close..];
+    }
+    out
+}
+
+#[test]
+fn the_count_over_the_tallest_bar_stays_clear_of_the_grade_band_labels() {
+    // The tallest bin at the top of the axis (12 = the axis maximum), right under the band labels.
+    for scores in [scores(), vec![92.0; 12], [vec![95.0; 10], vec![65.0; 10]].concat()] {
+        let chart = score_distribution(&scores, &BANDS);
+        let rows = text_rows(&chart.svg);
+        let band_bottom = rows
+            .iter()
+            .filter(|(t, _, _)| {
+                t.ends_with("分以下") || t.ends_with("分及以上") || (t.contains('–') && t.ends_with('分'))
+            })
+            .map(|(_, y, size)| y + size / 2)
+            .max()
+            .expect("band ranges");
+        // Counts over bars are bare numbers above the axis (the y-axis ticks are at the left edge, x < 80).
+        let counts: Vec<i32> = chart
+            .svg
+            .split("<text ")
+            .skip(1)
+            .filter(|t| t.contains("text-anchor=\"middle\"") && t.contains("font-size=\"12\""))
+            .filter_map(|t| {
+                let body = t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()].trim();
+                let y = &t[t.find(" y=\"").unwrap() + 4..];
+                let y: i32 = y[..y.find('"').unwrap()].parse().unwrap();
+                (body.parse::<u32>().is_ok() && y < 440).then_some(y)
+            })
+            .collect();
+        assert!(!counts.is_empty());
+        for y in counts {
+            // A count is drawn with its bottom at `y`: its top is one font size above.
+            assert!(y - 12 > band_bottom, "a count at y={y} overlaps the band labels ending at {band_bottom}");
+        }
+    }
+}
+
 #[test]
 fn the_histogram_table_counts_every_score_once_by_band() {
     let scores = scores();

@@ -192,3 +192,39 @@ pub fn workbook(table: &TableView) -> Result<Vec<u8>, XlsxError> {
     }
     book.save_to_buffer()
 }
+
+/// `GET /offices/{code}/scorecard/{file}`: a table of an office's scorecard as a workbook, `items.xlsx` (every
+/// catalog item with the points it lost and why) or `requirements.xlsx` (the guide's requirements), as of
+/// `?as_of=`. Scoped like the office page: outside the caller's scope it is the same 404 as an unknown office.
+pub async fn scorecard_table(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Path((code, file)): Path<(String, String)>,
+    Query(query): Query<DashboardQuery>,
+) -> Response {
+    let (principal, as_of, today) = match prepare(&auth, &query) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let name = match file.as_str() {
+        "items.xlsx" => "items",
+        "requirements.xlsx" => "requirements",
+        _ => return error(DownloadError::UnknownName),
+    };
+    let view = match app::services::scorecard::scorecard(state.store.as_ref(), &principal, &code, as_of, today).await {
+        Ok(v) => v,
+        Err(e) => return error(DownloadError::Rollout(e)),
+    };
+    let (title, table) = match name {
+        "items" => (format!("{}评分卡_公开事项", view.name), view.items),
+        _ => (format!("{}评分卡_基本要求", view.name), view.requirements),
+    };
+    match workbook(&table) {
+        Ok(bytes) => download(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            attachment(&format!("{title}_{as_of}.xlsx"), &format!("scorecard-{}-{name}-{as_of}.xlsx", view.code)),
+        ),
+        Err(e) => error(DownloadError::Rollout(RolloutError::Worker(e.to_string()))),
+    }
+}

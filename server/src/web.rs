@@ -71,6 +71,7 @@ pub const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/returns/{id}/file"),
     ("GET", "/dashboard/charts/{file}"),
     ("GET", "/dashboard/tables/{file}"),
+    ("GET", "/offices/{code}/scorecard/{file}"),
 ];
 
 /// The most bytes one upload request may carry (several workbooks or a .zip); each file is held to the configured
@@ -106,6 +107,7 @@ fn server_handler(method: &str, path: &str) -> axum::routing::MethodRouter<Serve
         ("GET", "/returns/{id}/file") => get(crate::returns::file),
         ("GET", "/dashboard/charts/{file}") => get(crate::dashboard::chart),
         ("GET", "/dashboard/tables/{file}") => get(crate::dashboard::table),
+        ("GET", "/offices/{code}/scorecard/{file}") => get(crate::dashboard::scorecard_table),
         (method, path) => unreachable!("server route {method} {path} has no handler"),
     }
 }

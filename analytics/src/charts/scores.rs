@@ -50,7 +50,10 @@ pub fn score_distribution(scores: &[f64], bands: &[(&str, f64)]) -> Chart {
 
     let size = (960u32, 520u32);
     chart(size, title, table, |p| {
-        let (left, right, top, bottom) = (80i32, 920i32, 120i32, 450i32);
+        // The band labels sit in their own strip above the plot (`labels`), so the count over the tallest bar, which
+        // can reach `top`, never runs into a band's name or range.
+        let (left, right, top, bottom) = (80i32, 920i32, 140i32, 450i32);
+        let labels = 120i32;
         let x = |v: f64| left + (v.clamp(0.0, 100.0) / 100.0 * (right - left) as f64).round() as i32;
         let max = counts.iter().copied().max().unwrap_or(0);
         let step = nice_step(max as f64, 5) as usize;
@@ -70,7 +73,7 @@ pub fn score_distribution(scores: &[f64], bands: &[(&str, f64)]) -> Chart {
         p.text("等级分界", (left + 254, 52), 13.0, &palette::BLACK, Anchor::LeftCenter)?;
 
         // Grid and axes.
-        p.text("隶属海关（个）", (left - 8, top - 14), 13.0, &palette::GREY_DARK, Anchor::LeftCenter)?;
+        p.text("隶属海关（个）", (left - 8, labels - 14), 13.0, &palette::GREY_DARK, Anchor::LeftCenter)?;
         let mut n = 0;
         while n <= ymax {
             let yy = y(n);
@@ -104,7 +107,7 @@ pub fn score_distribution(scores: &[f64], bands: &[(&str, f64)]) -> Chart {
             let hi = bands.get(i + 1).map(|b| b.1).unwrap_or(100.0);
             let min = min.clamp(0.0, 100.0);
             if min > 0.0 && min < 100.0 {
-                p.dashed(vec![(x(min), top - 44), (x(min), bottom)], &palette::BLACK, 2)?;
+                p.dashed(vec![(x(min), labels - 44), (x(min), bottom)], &palette::BLACK, 2)?;
             }
             let range = if i == 0 && min <= 0.0 {
                 format!("{}分以下", points(hi))
@@ -114,8 +117,8 @@ pub fn score_distribution(scores: &[f64], bands: &[(&str, f64)]) -> Chart {
                 format!("{}–{}分", points(min), points(hi))
             };
             let cx = (x(min) + x(hi)) / 2;
-            p.bold(name, (cx, top - 32), 13.0, &palette::BLACK, Anchor::CenterCenter)?;
-            p.text(&range, (cx, top - 14), 12.0, &palette::GREY_DARK, Anchor::CenterCenter)?;
+            p.bold(name, (cx, labels - 32), 13.0, &palette::BLACK, Anchor::CenterCenter)?;
+            p.text(&range, (cx, labels - 14), 12.0, &palette::GREY_DARK, Anchor::CenterCenter)?;
         }
         Ok(())
     })

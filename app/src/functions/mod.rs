@@ -10,6 +10,7 @@ pub mod client;
 pub mod dashboard;
 pub mod offices;
 pub mod returns;
+pub mod scorecard;
 pub mod session;
 pub mod settings;
 

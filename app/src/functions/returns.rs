@@ -811,6 +811,25 @@ pub struct OfficeReturnView {
     pub accepted_on: Option<chrono::NaiveDate>,
     /// For an accepted return: what changed since the office's previous accepted return (`None`: its first).
     pub changes: Option<Vec<String>>,
+    /// Who sent it (user name).
+    #[serde(default)]
+    pub submitted_by: Option<String>,
+    /// The direct customs' decisions on it, oldest first.
+    #[serde(default)]
+    pub decisions: Vec<DecisionView>,
+}
+
+/// One decision of the direct customs on a return: accepted, or returned with its reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionView {
+    pub accepted: bool,
+    /// User name of the decider.
+    pub by: Option<String>,
+    /// Beijing time, as officials write it.
+    pub at: String,
+    pub comment: String,
+    /// The reasons it was returned, each with its item or requirement (`第8项：…`).
+    pub reasons: Vec<String>,
 }
 
 /// An office's returns over time (drafts left out), newest first.
@@ -846,19 +865,52 @@ pub async fn get_office_returns(code: String) -> Result<OfficeReturnsView, AppEr
     let filter = ReturnFilter { offices: Some(vec![office.clone()]), ..Default::default() };
     let mut summaries: Vec<_> =
         store.list_returns(&filter).await?.into_iter().filter(|r| r.status != ReturnStatus::Draft).collect();
+    let mut records = std::collections::HashMap::new();
+    for summary in &summaries {
+        records.insert(summary.id, store.return_record(summary.id).await?.ok_or_else(not_found)?);
+    }
     // What changed between consecutive accepted returns, in the order they were accepted.
     let mut accepted: Vec<_> = summaries.iter().filter(|r| r.accepted_on.is_some()).collect();
     accepted.sort_by_key(|r| (r.accepted_on, r.id));
     let mut changes = std::collections::HashMap::new();
-    let mut previous: Option<analytics::returns::ReturnSnapshot> = None;
+    let mut previous: Option<&analytics::returns::ReturnSnapshot> = None;
     for summary in accepted {
-        let record = store.return_record(summary.id).await?.ok_or_else(not_found)?;
-        let since = previous.as_ref().map(|before| {
+        let Some(record) = records.get(&summary.id) else { continue };
+        let since = previous.map(|before| {
             analytics::returns::diff(before, &record.snapshot).into_iter().map(|c| c.description).collect::<Vec<_>>()
         });
         changes.insert(summary.id, since);
-        previous = Some(record.snapshot);
+        previous = Some(&record.snapshot);
     }
+    let decisions_of = |id: i64| -> Vec<DecisionView> {
+        records
+            .get(&id)
+            .map(|record| {
+                record
+                    .verifications
+                    .iter()
+                    .map(|v| DecisionView {
+                        accepted: v.decision == crate::store::Decision::Accepted,
+                        by: v.decided_by.clone(),
+                        at: crate::functions::admin::beijing_time(v.decided_at),
+                        comment: v.comment.clone(),
+                        reasons: v
+                            .reasons
+                            .iter()
+                            .map(|r| match (r.item, &r.requirement) {
+                                (Some(item), _) => format!("第{item}项：{}", r.reason),
+                                (None, Some(code)) => match analytics::returns::guide_requirement(code) {
+                                    Some(q) => format!("《指引》（{}）{}：{}", q.section, q.title_zh, r.reason),
+                                    None => format!("{code}：{}", r.reason),
+                                },
+                                (None, None) => r.reason.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     summaries.sort_by_key(|r| (r.submitted_at, r.id));
     let mut returns = Vec::with_capacity(summaries.len());
     for summary in summaries {
@@ -871,6 +923,8 @@ pub async fn get_office_returns(code: String) -> Result<OfficeReturnsView, AppEr
             submitted_at: summary.submitted_at.map(crate::functions::admin::beijing_time),
             accepted_on: summary.accepted_on,
             changes: changes.remove(&summary.id).flatten(),
+            submitted_by: summary.submitted_by.clone(),
+            decisions: decisions_of(summary.id),
         });
     }
     returns.reverse();

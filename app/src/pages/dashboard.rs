@@ -13,6 +13,122 @@ pub fn date_zh(d: NaiveDate) -> String {
     Lang::Zh.date(d)
 }
 
+/// The English of a dashboard table's header or cell: the tables travel in Chinese (as the workbooks have them), and
+/// the page shows their fixed words — headers, statuses, dates, milestone names — in English when English is chosen.
+/// Names of offices and the reasons in sentences stay Chinese, like the catalog's official text.
+pub fn table_text_en(zh: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        // Headers.
+        ("名次", "Rank"),
+        ("关区代码", "Code"),
+        ("机构代码", "Code"),
+        ("直属海关", "Direct customs"),
+        ("隶属海关", "Subordinate offices"),
+        ("已完成", "Completed"),
+        ("完成比例", "Completed share"),
+        ("平均分", "Mean score"),
+        ("进度", "Progress"),
+        ("里程碑", "Milestone"),
+        ("截止日期", "Deadline"),
+        ("状况", "Status"),
+        ("原因", "Reason"),
+        ("试点", "Pilot"),
+        ("首次完成对标日期", "First completed"),
+        ("目前是否完成", "Complete now"),
+        ("最新审核通过的填报", "Latest accepted return"),
+        ("审核通过日期", "Accepted on"),
+        ("得分（分）", "Score"),
+        ("等次", "Grade"),
+        ("等级", "Grade"),
+        ("完成日期", "Met on"),
+        ("应完成（个）", "Required"),
+        ("已完成（个）", "Achieved"),
+        ("说明", "Note"),
+        ("日期", "Date"),
+        ("项目", "Series"),
+        ("隶属海关（个）", "Offices"),
+        ("占隶属海关总数", "Share of all offices"),
+        ("完成对标比例", "Completed share"),
+        ("分数段（含下限，不含上限；100分计入最高段）", "Score range (lower bound included; 100 in the top range)"),
+        // Statuses and words in cells.
+        ("正常", "on track"),
+        ("滞后或有风险", "behind or at risk"),
+        ("按期完成", "met on time"),
+        ("逾期未完成", "missed"),
+        ("未到期", "not yet due"),
+        ("未到期（有逾期风险）", "not yet due (at risk)"),
+        ("有逾期风险", "at risk"),
+        ("未完成（截止日当日）", "not met (deadline today)"),
+        ("无隶属海关，不适用", "no offices, not applicable"),
+        ("不适用", "not applicable"),
+        ("未完成", "not completed"),
+        ("是", "yes"),
+        ("否", "no"),
+        ("无", "none"),
+        ("合计", "Total"),
+        ("累计完成对标", "completed (cumulative)"),
+        ("按时公开", "on time"),
+        ("逾期公开", "late"),
+        ("未公开", "not disclosed"),
+        ("由上级公开", "by a higher level"),
+        ("关区目录公开", "district catalog published"),
+        ("实施方案备案", "plan filed"),
+        ("试点完成对标", "pilots completed"),
+        ("三分之一完成", "one third completed"),
+        ("全部完成", "all completed"),
+        ("不合格", "fail"),
+        ("合格", "pass"),
+        ("良好", "good"),
+        ("优秀", "excellent"),
+    ];
+    if let Some((_, en)) = WORDS.iter().find(|(z, _)| *z == zh) {
+        return en.to_string();
+    }
+    if let Some(d) = parse_date_zh(zh) {
+        return Lang::En.date(d);
+    }
+    let number = |t: &str| t.parse::<u32>().ok();
+    if let Some(n) = zh.strip_prefix("逾期").and_then(|r| r.strip_suffix("日完成")).and_then(number) {
+        return format!("met {n} days late");
+    }
+    for prefix in ["未完成（已逾期", "未完成（逾期"] {
+        if let Some(n) = zh.strip_prefix(prefix).and_then(|r| r.strip_suffix("日）")).and_then(number) {
+            return format!("missed ({n} days overdue)");
+        }
+    }
+    if let Some(range) = zh.strip_suffix('分').filter(|r| r.contains('–')) {
+        return range.to_string();
+    }
+    // `M1 关区目录公开（2022年4月30日前）`, `M3 目标`.
+    if let Some((code, rest)) = zh.split_once(' ').filter(|(c, _)| c.starts_with('M') && c.len() == 2) {
+        if rest == "目标" {
+            return format!("{code} target");
+        }
+        if let Some((name, due)) = rest.strip_suffix("前）").and_then(|r| r.split_once('（')) {
+            let due = parse_date_zh(due).map(|d| Lang::En.date(d)).unwrap_or_else(|| due.to_string());
+            return format!("{code} {} (by {due})", table_text_en(name));
+        }
+        return format!("{code} {}", table_text_en(rest));
+    }
+    zh.to_string()
+}
+
+/// A `2022年12月31日` text as a date.
+fn parse_date_zh(text: &str) -> Option<NaiveDate> {
+    let (y, rest) = text.split_once('年')?;
+    let (m, rest) = rest.split_once('月')?;
+    let d = rest.strip_suffix('日')?;
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// A table's header or cell in the page's language.
+pub fn table_text(lang: Lang, zh: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => table_text_en(zh),
+    }
+}
+
 /// The query of the downloads of a dashboard: the date and, for a direct customs, its code.
 pub fn download_query(as_of: NaiveDate, district: Option<&str>) -> String {
     match district {
@@ -47,6 +163,7 @@ pub fn AsOfForm(action: String, as_of: NaiveDate, today: NaiveDate) -> impl Into
 /// A table; the cell `link_column` of a row with a link leads to it.
 #[component]
 pub fn TableBlock(table: TableView, #[prop(optional)] id: &'static str) -> impl IntoView {
+    let lang = use_lang();
     let numeric: Vec<bool> = table
         .headers
         .iter()
@@ -67,7 +184,7 @@ pub fn TableBlock(table: TableView, #[prop(optional)] id: &'static str) -> impl 
             <table class="data-table" id=(!id.is_empty()).then_some(id)>
                 <thead><tr>
                     {table.headers.iter().enumerate().map(|(c, h)| view! {
-                        <th scope="col" class:n=numeric[c]>{h.clone()}</th>
+                        <th scope="col" class:n=numeric[c]>{table_text(lang, h)}</th>
                     }).collect_view()}
                 </tr></thead>
                 <tbody>
@@ -78,6 +195,7 @@ pub fn TableBlock(table: TableView, #[prop(optional)] id: &'static str) -> impl 
                             <tr>
                                 {row.into_iter().enumerate().map(|(c, cell)| {
                                     let class = if numeric.get(c).copied().unwrap_or(false) { "n" } else { "" };
+                                    let cell = table_text(lang, &cell);
                                     match (&link, c == link_column) {
                                         (Some(href), true) => view! { <td class=class><a href=href.clone()>{cell}</a></td> }.into_any(),
                                         _ => view! { <td class=class>{cell}</td> }.into_any(),
@@ -177,5 +295,25 @@ pub fn DistrictDashboardView(dashboard: DistrictDashboard) -> impl IntoView {
                 <ChartBlock chart=d.heatmap query=query/>
             </section>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table_text_en;
+
+    #[test]
+    fn dashboard_table_words_read_in_english() {
+        assert_eq!(table_text_en("首次完成对标日期"), "First completed");
+        assert_eq!(table_text_en("逾期12日完成"), "met 12 days late");
+        assert_eq!(table_text_en("未完成（已逾期3日）"), "missed (3 days overdue)");
+        assert_eq!(table_text_en("2022年12月31日"), "31 Dec 2022");
+        assert_eq!(
+            table_text_en("M1 关区目录公开（2022年4月30日前）"),
+            "M1 district catalog published (by 30 Apr 2022)"
+        );
+        assert_eq!(table_text_en("M4 目标"), "M4 target");
+        assert_eq!(table_text_en("60–65分"), "60–65");
+        assert_eq!(table_text_en("新港海关"), "新港海关", "names stay as they are");
     }
 }

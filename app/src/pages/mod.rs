@@ -10,4 +10,5 @@ pub mod offices;
 pub mod overview;
 pub mod return_form;
 pub mod returns;
+pub mod scorecard;
 pub mod settings;

@@ -1,5 +1,6 @@
-//! An office's returns over time on its page (`/offices/{code}`): each return sent, its status and decision date,
-//! and for each accepted return what changed since the accepted return before it.
+//! An office's returns over time on its page (`/offices/{code}`): each return sent (when, by whom), its status,
+//! its verification history (accepted, or returned with a reason per item, by whom and when) and, for each accepted
+//! return, what changed since the accepted return before it.
 
 use leptos::prelude::*;
 
@@ -42,6 +43,7 @@ fn OfficeReturnsPane(view: OfficeReturnsView) -> impl IntoView {
                             <th scope="col">{lang.pick(Text("填报期", "Period"))}</th>
                             <th scope="col">{lang.pick(Text("状态", "Status"))}</th>
                             <th scope="col">{lang.pick(Text("报送时间", "Sent"))}</th>
+                            <th scope="col">{lang.pick(Text("审核记录", "Verification"))}</th>
                             <th scope="col">{lang.pick(Text("审核通过日期", "Accepted on"))}</th>
                             <th scope="col">{lang.pick(Text("与上一份通过的填报相比", "Changes since the previous accepted return"))}</th>
                         </tr></thead>
@@ -71,7 +73,35 @@ fn OfficeReturnsPane(view: OfficeReturnsView) -> impl IntoView {
                                     <tr>
                                         <td><a href=format!("/returns/{}", r.id)>{r.period_name}</a></td>
                                         <td><span class=format!("status status--{}", r.status)>{r.status_name}</span></td>
-                                        <td>{r.submitted_at.unwrap_or_else(|| "—".into())}</td>
+                                        <td>
+                                            {r.submitted_at.unwrap_or_else(|| "—".into())}
+                                            {r.submitted_by.map(|by| view! { <div class="muted">{by}</div> })}
+                                        </td>
+                                        <td class="decisions">
+                                            {if r.decisions.is_empty() {
+                                                view! { <span class="muted">{lang.pick(Text("尚未审核", "not yet decided"))}</span> }.into_any()
+                                            } else {
+                                                view! {
+                                                    <ul class="decision-list">
+                                                        {r.decisions.into_iter().map(|d| view! {
+                                                            <li class:decision--returned=!d.accepted>
+                                                                <strong>{if d.accepted {
+                                                                    lang.pick(Text("审核通过", "accepted"))
+                                                                } else {
+                                                                    lang.pick(Text("退回修改", "returned"))
+                                                                }}</strong>
+                                                                " "{d.at}
+                                                                {d.by.map(|by| format!(" · {by}"))}
+                                                                {(!d.comment.is_empty()).then(|| view! { <div>{d.comment}</div> })}
+                                                                {(!d.reasons.is_empty()).then(|| view! {
+                                                                    <ul>{d.reasons.into_iter().map(|x| view! { <li>{x}</li> }).collect_view()}</ul>
+                                                                })}
+                                                            </li>
+                                                        }).collect_view()}
+                                                    </ul>
+                                                }.into_any()
+                                            }}
+                                        </td>
                                         <td>{r.accepted_on.map(|d| lang.date(d)).unwrap_or_else(|| "—".into())}</td>
                                         <td>{changes}</td>
                                     </tr>

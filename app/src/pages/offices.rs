@@ -227,6 +227,7 @@ fn OfficeViewPane(view: OfficeView, dashboard: Option<DistrictDashboard>) -> imp
             </section>
         })}
         {(view.kind == OfficeKind::Subordinate).then(|| view! {
+            <crate::pages::scorecard::OfficeScorecard code=view.code.clone() as_of=view.as_of.to_string()/>
             <crate::pages::office_returns::OfficeReturns code=view.code.clone()/>
         })}
         <section class="card">

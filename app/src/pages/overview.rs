@@ -116,6 +116,7 @@ fn NationalView(dashboard: NationalDashboard) -> impl IntoView {
 /// The progress table, with each milestone cell coloured by its status and leading to the district's milestones.
 #[component]
 fn ProgressTable(dashboard: crate::functions::dashboard::TableView, tones: Vec<Vec<String>>) -> impl IntoView {
+    let lang = use_lang();
     let table = dashboard;
     // Columns: 名次, 代码, 直属海关, 隶属海关, 已完成, 比例, 平均得分, M1–M5, 进度.
     const FIRST_MILESTONE: usize = 7;
@@ -124,7 +125,7 @@ fn ProgressTable(dashboard: crate::functions::dashboard::TableView, tones: Vec<V
             <table class="data-table progress-table" id="progress-table">
                 <thead><tr>
                     {table.headers.iter().enumerate().map(|(c, h)| view! {
-                        <th scope="col" class:n=(c == 0 || (3..FIRST_MILESTONE).contains(&c))>{h.clone()}</th>
+                        <th scope="col" class:n=(c == 0 || (3..FIRST_MILESTONE).contains(&c))>{crate::pages::dashboard::table_text(lang, h)}</th>
                     }).collect_view()}
                 </tr></thead>
                 <tbody>
@@ -134,7 +135,7 @@ fn ProgressTable(dashboard: crate::functions::dashboard::TableView, tones: Vec<V
                         view! {
                             <tr>
                                 {row.iter().enumerate().map(|(c, cell)| {
-                                    let cell = cell.clone();
+                                    let cell = crate::pages::dashboard::table_text(lang, cell);
                                     if c == 2 {
                                         view! { <td><a href=href.clone()>{cell}</a></td> }.into_any()
                                     } else if c >= FIRST_MILESTONE && c < FIRST_MILESTONE + tones.len() {

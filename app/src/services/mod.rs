@@ -12,6 +12,7 @@ pub mod demo_history;
 pub mod offices;
 pub mod returns;
 pub mod rollout;
+pub mod scorecard;
 pub mod setup;
 pub mod upload_reports;
 

@@ -139,6 +139,53 @@ impl Rig {
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
+
+    /// Files and decides the demo history of the offices of `district` up to `until`, straight into the rig's
+    /// database: the rig runs without the demo history, whose whole load takes minutes.
+    async fn load_district_history(&self, district: &str, until: chrono::NaiveDate) {
+        use analytics::returns::demo::{history, DemoDecision};
+        use app::store::{Actor, Decision, DraftOutcome, NewReturnDraft, ReturnReason, ReturnSource};
+        use chrono::TimeZone;
+
+        let url = format!("sqlite://{}", self._dir.path().join("e2e.db").display());
+        let store = app::store::connect(&url).await.expect("the rig's database");
+        let directory = analytics::offices::Directory::new(store.office_versions().await.expect("offices"));
+        let catalog = store.standard_catalog().await.expect("catalog").expect("a catalog");
+        let actor = Actor::cli();
+        let morning =
+            |day: chrono::NaiveDate| chrono::Utc.from_utc_datetime(&day.and_hms_opt(2, 0, 0).expect("10:00 in China"));
+        let in_district = |code: &analytics::offices::OfficeCode| {
+            directory
+                .versions()
+                .iter()
+                .any(|v| &v.code == code && v.parent.as_ref().is_some_and(|p| p.as_str() == district))
+        };
+        for filing in history(&directory, &catalog, until).into_iter().filter(|f| in_district(&f.snapshot.office)) {
+            let draft = NewReturnDraft {
+                content_sha256: format!("browser-{}-{}", filing.snapshot.office, filing.submitted_on),
+                snapshot: filing.snapshot,
+                catalog_code: catalog.code.clone(),
+                template_version: None,
+                source: ReturnSource::Demo,
+                source_name: None,
+                warnings: Vec::new(),
+                file: None,
+            };
+            let (outcome, _) =
+                store.create_and_submit_return(&draft, morning(filing.submitted_on), &actor).await.expect("filed");
+            let DraftOutcome::Created(id) = outcome else { continue };
+            if let Some((decision, day)) = filing.decision {
+                let (decision, reasons) = match decision {
+                    DemoDecision::Accept => (Decision::Accepted, Vec::new()),
+                    DemoDecision::Return { item, reason } => {
+                        (Decision::Returned, vec![ReturnReason { item: Some(item), requirement: None, reason }])
+                    }
+                };
+                store.decide_return(id, decision, "", &reasons, morning(day), &actor).await.expect("decided");
+            }
+        }
+        store.close().await;
+    }
 }
 
 async fn screenshot(client: &Client, name: &str) {
@@ -556,9 +603,56 @@ async fn whole_page(client: &Client) {
     let _ = client.set_window_size(1440, height as u32).await;
 }
 
+/// On a direct customs' dashboard: click 2, an office of its table that lost points (score column) → the office page
+/// and its scorecard (screenshot `shot`); click 3, the first item that lost points → its row with the engine's reason.
+async fn office_scorecard_and_reason(client: &Client, javascript: bool, as_of: Option<&str>, shot: &str) {
+    let mut office = None;
+    for row in client.find_all(Locator::Css("#office-table tbody tr")).await.expect("rows") {
+        let cells = row.find_all(Locator::Css("td")).await.expect("cells");
+        let mut texts = Vec::new();
+        for cell in &cells {
+            texts.push(cell.text().await.expect("text"));
+        }
+        if texts.get(7).and_then(|s| s.parse::<f64>().ok()).is_some_and(|s| s < 100.0) {
+            office = Some((texts[0].clone(), texts[1].clone()));
+            break;
+        }
+    }
+    let (code, name) = office.expect("an office of the district that lost points");
+    click_and_wait(
+        client,
+        &format!("#office-table a[href^='/offices/{code}']"),
+        &format!("//section[contains(@class,'page-head')]/h1[text()='{name}']"),
+    )
+    .await;
+    let url = client.current_url().await.expect("url");
+    assert_eq!(url.path(), format!("/offices/{code}"), "javascript: {javascript}");
+    if let Some(as_of) = as_of {
+        assert_eq!(url.query(), Some(format!("as_of={as_of}").as_str()), "the date is kept");
+    }
+    client.find(Locator::Css("#scorecard [data-figure='score']")).await.expect("the score");
+    let sum = client.find(Locator::Css("#score-sum")).await.expect("the sum").text().await.expect("text");
+    assert!(sum.starts_with("扣分合计"), "{sum}");
+    whole_page(client).await;
+    screenshot(client, &if javascript { shot.to_string() } else { format!("{shot}-no-js") }).await;
+    let _ = client.set_window_size(1440, 1000).await;
+
+    // Click 3: the first item that lost points → its row, with the engine's reason.
+    let link = client.find(Locator::Css("a.lost-item")).await.expect("an item that lost points");
+    let anchor = link.attr("href").await.expect("href").expect("a link");
+    link.click().await.expect("click");
+    let row = client.find(Locator::Css(&format!("tr{anchor}"))).await.expect("the item's row");
+    assert!(row.is_displayed().await.expect("displayed"));
+    let reason = row.find(Locator::Css("td.score-reasons")).await.expect("reasons").text().await.expect("text");
+    assert!(reason.contains('扣') && reason.contains('：'), "the engine's reason: {reason}");
+    let url = client.current_url().await.expect("url");
+    assert_eq!(url.fragment(), Some(&anchor[1..]), "javascript: {javascript}");
+}
+
 #[tokio::test]
-async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_and_an_office_in_three_clicks() {
+async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_an_office_and_an_items_reason_in_three_clicks() {
     let Some(rig) = Rig::start().await else { return };
+    rig.load_district_history("0200", chrono::NaiveDate::from_ymd_opt(2023, 1, 15).expect("date")).await;
     for javascript in [false, true] {
         let client = rig.browser(javascript).await;
         sign_in(&client, &rig, "demo-hq-viewer", javascript).await;
@@ -589,17 +683,49 @@ async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_and_an_off
         screenshot(&client, if javascript { "dashboard-district" } else { "dashboard-district-no-js" }).await;
         let _ = client.set_window_size(1440, 1000).await;
 
-        // Click 2: an office of the district → the office page.
-        click_and_wait(
-            &client,
-            "#office-table a[href^='/offices/0201']",
-            "//section[contains(@class,'page-head')]/h1[text()='新港海关']",
-        )
-        .await;
-        let url = client.current_url().await.expect("url");
-        assert_eq!(url.path(), "/offices/0201", "javascript: {javascript}");
-        let title = client.find(Locator::Css(".page-head h1")).await.expect("title").text().await.expect("text");
-        assert_eq!(title, "新港海关");
+        // Clicks 2 and 3: an office that lost points, then the first item that lost points.
+        office_scorecard_and_reason(&client, javascript, Some("2022-12-31"), "scorecard").await;
+        if javascript {
+            // The print layout, approximated on screen: the print rules applied to the page at A4 landscape's width.
+            let _ = client
+                .execute(
+                    "for (const sheet of document.styleSheets) {
+                       let rules; try { rules = Array.from(sheet.cssRules); } catch (e) { continue; }
+                       for (const rule of rules) {
+                         if (rule instanceof CSSMediaRule && rule.media.mediaText.includes('print')) {
+                           for (const inner of Array.from(rule.cssRules)) {
+                             if (!(inner instanceof CSSPageRule)) { sheet.insertRule(inner.cssText, sheet.cssRules.length); }
+                           }
+                         }
+                       }
+                     }
+                     document.body.style.width = '1020px';",
+                    vec![],
+                )
+                .await;
+            whole_page(&client).await;
+            screenshot(&client, "scorecard-print").await;
+        }
+        client.close().await.expect("close");
+    }
+}
+
+#[tokio::test]
+async fn a_direct_customs_drills_down_from_its_dashboard_to_an_offices_item_reason_with_and_without_javascript() {
+    let Some(rig) = Rig::start().await else { return };
+    rig.load_district_history("0200", chrono::NaiveDate::from_ymd_opt(2023, 1, 15).expect("date")).await;
+    for javascript in [false, true] {
+        let client = rig.browser(javascript).await;
+        // Signing in lands 天津's viewer on its own dashboard (today).
+        sign_in(&client, &rig, "demo-tianjin-viewer", javascript).await;
+        client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("#office-table"))
+            .await
+            .expect("the district's dashboard is its home");
+        assert_eq!(client.current_url().await.expect("url").path(), "/offices/0200");
+        office_scorecard_and_reason(&client, javascript, None, "scorecard-district-viewer").await;
         client.close().await.expect("close");
     }
 }

@@ -11,18 +11,18 @@ use serde_json::Value;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-async fn get(server: &TestServer, path: &str, cookie: &str) -> reqwest::Response {
+pub(crate) async fn get(server: &TestServer, path: &str, cookie: &str) -> reqwest::Response {
     client().get(server.url(path)).header(COOKIE, cookie).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
 }
 
-async fn page(server: &TestServer, path: &str, cookie: &str) -> String {
+pub(crate) async fn page(server: &TestServer, path: &str, cookie: &str) -> String {
     let response = get(server, path, cookie).await;
     assert_eq!(response.status(), StatusCode::OK, "GET {path}");
     response.text().await.expect("body")
 }
 
 /// The text of an HTML fragment: tags and comments dropped, entities decoded, white space trimmed.
-fn text(html: &str) -> String {
+pub(crate) fn text(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {
@@ -43,7 +43,7 @@ fn text(html: &str) -> String {
 }
 
 /// The value of the headline figure `name` (`data-figure="name"`).
-fn figure(html: &str, name: &str) -> String {
+pub(crate) fn figure(html: &str, name: &str) -> String {
     let start = html.find(&format!("data-figure=\"{name}\"")).unwrap_or_else(|| panic!("figure {name}"));
     let rest = &html[start..];
     let value = rest.find("figure__value").expect("value");
@@ -54,7 +54,7 @@ fn figure(html: &str, name: &str) -> String {
 }
 
 /// The body rows of the table with `id`, as text.
-fn table_rows(html: &str, id: &str) -> Vec<Vec<String>> {
+pub(crate) fn table_rows(html: &str, id: &str) -> Vec<Vec<String>> {
     let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("table {id}"));
     let rest = &html[start..];
     let body = &rest[rest.find("<tbody").expect("tbody")..rest.find("</tbody>").expect("tbody end")];
@@ -67,7 +67,7 @@ fn table_rows(html: &str, id: &str) -> Vec<Vec<String>> {
 }
 
 /// The first sheet's rows, as the page writes each cell (`expected` gives the form: a share, a decimal, a date).
-fn sheet_rows(bytes: Vec<u8>, expected: &[Vec<String>]) -> (Vec<String>, Vec<Vec<String>>, usize) {
+pub(crate) fn sheet_rows(bytes: Vec<u8>, expected: &[Vec<String>]) -> (Vec<String>, Vec<Vec<String>>, usize) {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("a valid xlsx");
     let range = book.worksheet_range_at(0).expect("a sheet").expect("readable");
     let mut rows = range.rows();

@@ -12,6 +12,7 @@ mod return_form;
 mod returns;
 mod returns_store;
 mod rollout;
+mod scorecard;
 mod settings;
 mod signin;
 mod store;

@@ -195,6 +195,12 @@ const MATRIX: &[Entry] = &[
         rule: Rule::Scoped,
     },
     Entry {
+        route: "fn /api/fn/scorecard",
+        own: marked("code=0201&as_of=2024-12-31", "新港海关"),
+        other: marked("code={other}&as_of=2024-12-31", "{other_name}"),
+        rule: Rule::Scoped,
+    },
+    Entry {
         route: "page /returns",
         own: marked("/returns", "填报记录"),
         other: marked("/returns", "填报记录"),
@@ -380,6 +386,13 @@ const MATRIX: &[Entry] = &[
         own: same("/dashboard/tables/offices.xlsx?district=0200"),
         other: same("/dashboard/tables/offices.xlsx?district=4200"),
         rule: Rule::District,
+    },
+    // An office's scorecard tables: whoever may read the office (the 新港 filer its own).
+    Entry {
+        route: "get /offices/{code}/scorecard/{file}",
+        own: same("/offices/0201/scorecard/items.xlsx?as_of=2024-12-31"),
+        other: same("/offices/{other}/scorecard/requirements.xlsx?as_of=2024-12-31"),
+        rule: Rule::Scoped,
     },
 ];
 
