@@ -103,19 +103,20 @@ pub fn completion_history(
     applicability: &Applicability,
     definition: &CompletionDefinition,
 ) -> Vec<CompletionChange> {
-    completion_history_by(snapshots, catalog, applicability, |_| *definition)
+    let snapshots: Vec<&ReturnSnapshot> = snapshots.iter().collect();
+    completion_history_by(&snapshots, catalog, applicability, |_| *definition)
 }
 
 /// [`completion_history`] with the definition in force on each return's verification date (headquarters may
 /// change it with a new scheme version; a return is judged by the definition of the day it was accepted).
 pub fn completion_history_by(
-    snapshots: &[ReturnSnapshot],
+    snapshots: &[&ReturnSnapshot],
     catalog: &Catalog,
     applicability: &Applicability,
     definition_on: impl Fn(NaiveDate) -> CompletionDefinition,
 ) -> Vec<CompletionChange> {
     let mut accepted: Vec<(NaiveDate, &ReturnSnapshot)> =
-        snapshots.iter().filter_map(|s| s.verified_on.map(|d| (d, s))).collect();
+        snapshots.iter().filter_map(|s| s.verified_on.map(|d| (d, *s))).collect();
     accepted.sort_by_key(|(d, _)| *d);
     let mut state = false;
     let mut changes = Vec::new();

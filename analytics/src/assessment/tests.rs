@@ -494,12 +494,8 @@ fn completion_history_judges_each_return_by_the_definition_in_force_on_the_day_i
     let loose = CompletionDefinition { require_mandatory_requirements: false, ..strict };
     let switch = d("2023-01-01");
     let definition_on = |day: NaiveDate| if day < switch { strict } else { loose };
-    let history = completion_history_by(
-        &[short("2022-Q4", "2022-12-20"), short("2023-Q1", "2023-03-20")],
-        &catalog,
-        &all,
-        definition_on,
-    );
+    let (q4, q1) = (short("2022-Q4", "2022-12-20"), short("2023-Q1", "2023-03-20"));
+    let history = completion_history_by(&[&q4, &q1], &catalog, &all, definition_on);
     let states: Vec<(NaiveDate, bool)> = history.iter().map(|c| (c.on, c.complete)).collect();
     assert_eq!(states, vec![(d("2023-03-20"), true)], "the 2022 return stays incomplete under the 2022 definition");
 }

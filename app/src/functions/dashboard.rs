@@ -29,6 +29,10 @@ pub struct ChartView {
     /// The name in the download routes (`burn-up`, `matrix`, `ranking`, `scores`, `heatmap`).
     pub name: String,
     pub title: String,
+    /// The SVG, drawn on the server and put inline in the page the server renders. It is not sent to the browser a
+    /// second time in the hydration data (the page already holds it, and hydration keeps the server's markup); a
+    /// view built in the browser (after a client-side navigation) shows the same SVG through its download route.
+    #[serde(skip, default)]
     pub svg: String,
     pub table: TableView,
 }

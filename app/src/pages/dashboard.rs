@@ -228,9 +228,17 @@ pub fn TableDownload(name: &'static str, query: String) -> impl IntoView {
 pub fn ChartBlock(chart: ChartView, query: String) -> impl IntoView {
     let lang = use_lang();
     let name = chart.name.clone();
+    // Inline SVG as the server drew it; in a view built in the browser (no SVG in the hydration data), the same
+    // chart from its download route.
+    let body = if chart.svg.is_empty() {
+        let alt = chart.title.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+        format!("<img src=\"/dashboard/charts/{name}.svg{}\" alt=\"{alt}\">", query.replace('&', "&amp;"))
+    } else {
+        chart.svg.clone()
+    };
     view! {
         <figure class="chart" id=format!("chart-{name}")>
-            <div class="chart__svg" inner_html=chart.svg.clone()></div>
+            <div class="chart__svg" inner_html=body></div>
             <figcaption class="downloads">
                 <a href=format!("/dashboard/charts/{name}.svg{query}") download="">{lang.pick(Text("下载 SVG", "SVG"))}</a>
                 <a href=format!("/dashboard/charts/{name}.png{query}") download="">{lang.pick(Text("下载 PNG", "PNG"))}</a>

@@ -115,10 +115,10 @@ fn compute(data: RolloutData, schemes: &[Scheme], as_of: NaiveDate) -> Result<Co
         .map(|v| (v.code.clone(), v.name.clone(), v.parent.clone()))
         .collect();
     let wanted: BTreeSet<&OfficeCode> = offices.iter().map(|o| &o.0).collect();
-    let mut by_office: BTreeMap<OfficeCode, Vec<ReturnSnapshot>> = BTreeMap::new();
+    let mut by_office: BTreeMap<OfficeCode, Vec<&ReturnSnapshot>> = BTreeMap::new();
     for s in &data.accepted {
         if wanted.contains(&s.office) && s.verified_on.is_some_and(|d| d <= as_of) {
-            by_office.entry(s.office.clone()).or_default().push(s.clone());
+            by_office.entry(s.office.clone()).or_default().push(s);
         }
     }
     let mut first_completed = BTreeMap::new();

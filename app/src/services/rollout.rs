@@ -212,12 +212,9 @@ impl RolloutData {
         let offices = self
             .by_office()
             .into_iter()
-            .map(|(office, snapshots)| {
-                let snapshots: Vec<ReturnSnapshot> = snapshots.into_iter().cloned().collect();
-                OfficeHistory {
-                    office: office.clone(),
-                    changes: completion_history_by(&snapshots, &self.catalog, &applicability, definition_on),
-                }
+            .map(|(office, snapshots)| OfficeHistory {
+                office: office.clone(),
+                changes: completion_history_by(&snapshots, &self.catalog, &applicability, definition_on),
             })
             .collect();
         evaluate(&RolloutInput::new(self.directory.clone(), self.districts.clone(), offices), as_of)
@@ -335,8 +332,9 @@ pub async fn office_assessment(
     let office = office.clone();
     tokio::task::spawn_blocking(move || {
         let applicability = Applicability::all_applicable();
+        let refs: Vec<&ReturnSnapshot> = snapshots.iter().collect();
         let history =
-            completion_history_by(&snapshots, &catalog, &applicability, |day| completion_definition_on(&schemes, day));
+            completion_history_by(&refs, &catalog, &applicability, |day| completion_definition_on(&schemes, day));
         let first_completed_on = history.iter().find(|c| c.complete).map(|c| c.on);
         let latest = snapshots.last();
         let (assessment, completion) = match latest {

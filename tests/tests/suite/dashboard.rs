@@ -126,6 +126,8 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
         assert!(html.contains(&format!("/dashboard/charts/{}.png?as_of=2022-12-31", &chart[6..])), "{chart} PNG link");
     }
     assert!(html.contains("隶属海关完成对标进度") && html.contains("各直属海关里程碑完成情况"), "chart titles");
+    // Each SVG is in the page once, inline: the hydration data does not carry it a second time.
+    assert_eq!(html.matches("viewBox=").count(), 4, "four charts, each drawn once");
     assert!(html.contains("<details") && html.contains("数据表"), "each chart has its text table");
 
     // The figures agree with /api/v1/milestones for the same date.

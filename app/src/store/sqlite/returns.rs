@@ -603,33 +603,34 @@ impl SqliteStore {
                 requirements: Vec::new(),
             });
         }
-        let item_rows = sqlx::query(&format!(
+        // The contents are streamed row by row into the snapshots (every accepted return of the country is
+        // hundreds of thousands of rows: holding them all as rows first would double the memory).
+        use futures::TryStreamExt;
+        let item_sql = format!(
             "SELECT i.return_id, item_number, element_ordinal, disclosed, channels, other_channel, location,
                     formed_on, published_on, note, elements_missing
              FROM return_items i JOIN ({ACCEPTED}) a ON a.return_id = i.return_id
              ORDER BY i.return_id, item_number, element_ordinal"
-        ))
-        .bind(code)
-        .fetch_all(&mut *tx)
-        .await?;
-        for row in &item_rows {
+        );
+        let mut item_rows = sqlx::query(&item_sql).bind(code).fetch(&mut *tx);
+        while let Some(row) = item_rows.try_next().await? {
             if let Some(&at) = index.get(&row.try_get::<i64, _>("return_id")?) {
-                snapshots[at].items.push(item_from_row(row)?);
+                snapshots[at].items.push(item_from_row(&row)?);
             }
         }
-        let requirement_rows = sqlx::query(&format!(
+        drop(item_rows);
+        let requirement_sql = format!(
             "SELECT q.return_id, requirement, fulfilled, evidence, count_value
              FROM return_requirements q JOIN ({ACCEPTED}) a ON a.return_id = q.return_id
              ORDER BY q.return_id, q.id"
-        ))
-        .bind(code)
-        .fetch_all(&mut *tx)
-        .await?;
-        for row in &requirement_rows {
+        );
+        let mut requirement_rows = sqlx::query(&requirement_sql).bind(code).fetch(&mut *tx);
+        while let Some(row) = requirement_rows.try_next().await? {
             if let Some(&at) = index.get(&row.try_get::<i64, _>("return_id")?) {
-                snapshots[at].requirements.push(requirement_from_row(row)?);
+                snapshots[at].requirements.push(requirement_from_row(&row)?);
             }
         }
+        drop(requirement_rows);
         tx.commit().await?;
         Ok(snapshots)
     }
