@@ -327,7 +327,16 @@ async fn the_office_directory_searches_and_navigates_with_and_without_javascript
             .for_element(Locator::XPath("//ul[contains(@class,'office-list')]//a[text()='新港海关']"))
             .await
             .expect("新港海关 is found");
-        let shown = client.find_all(Locator::Css("details.district")).await.expect("districts").len();
+        // 新港海关 is also in the unfiltered list, so wait for the filtered one to replace it (with JavaScript the
+        // list is updated in place).
+        let mut shown = 0;
+        for _ in 0..40 {
+            shown = client.find_all(Locator::Css("details.district")).await.expect("districts").len();
+            if shown == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
         assert_eq!(shown, 1, "only 天津海关 holds 新港海关 (javascript: {javascript})");
         screenshot(&client, if javascript { "directory-search" } else { "directory-search-no-js" }).await;
 
@@ -678,7 +687,27 @@ async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_an_office_
         click_and_wait(&client, "#progress-table a[href^='/offices/0200']", "//table[@id='office-table']").await;
         let url = client.current_url().await.expect("url");
         assert_eq!((url.path(), url.query()), ("/offices/0200", Some("as_of=2022-12-31")), "javascript: {javascript}");
-        client.find(Locator::Css("#chart-heatmap svg")).await.expect("the heatmap");
+        // Inline as the server drew it; after a client-side navigation (with JavaScript) the same SVG from its route.
+        let heatmap = client.find(Locator::Css("#chart-heatmap svg, #chart-heatmap img")).await.expect("the heatmap");
+        if heatmap.tag_name().await.expect("tag") == "img" {
+            let src = heatmap.attr("src").await.expect("src").unwrap_or_default();
+            assert!(src.starts_with("/dashboard/charts/heatmap.svg?as_of=2022-12-31&district=0200"), "{src}");
+            let mut loaded = serde_json::Value::Bool(false);
+            for _ in 0..40 {
+                loaded = client
+                    .execute(
+                        "const i = document.querySelector('#chart-heatmap img'); return i.complete && i.naturalWidth > 0;",
+                        vec![],
+                    )
+                    .await
+                    .expect("script");
+                if loaded == serde_json::Value::Bool(true) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            assert_eq!(loaded, serde_json::Value::Bool(true), "the heatmap's SVG loads");
+        }
         whole_page(&client).await;
         screenshot(&client, if javascript { "dashboard-district" } else { "dashboard-district-no-js" }).await;
         let _ = client.set_window_size(1440, 1000).await;
