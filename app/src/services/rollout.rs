@@ -305,6 +305,26 @@ pub async fn office_assessment(
     as_of: NaiveDate,
     today: NaiveDate,
 ) -> Result<OfficeAssessment, RolloutError> {
+    Ok(assess_office(store, principal, office, as_of, today).await?.0)
+}
+
+/// What an assessment was made with: the catalog, the return assessed and the scheme version it was scored under
+/// (`None` without an accepted return), for a page that lays the assessment out beside the return.
+#[derive(Debug, Clone)]
+pub struct AssessedWith {
+    pub catalog: Catalog,
+    pub snapshot: Option<ReturnSnapshot>,
+    pub scheme: Option<Scheme>,
+}
+
+/// [`office_assessment`] with what it was made with (read once, for the scorecard).
+pub async fn assess_office(
+    store: &dyn Store,
+    principal: &Principal,
+    office: &OfficeCode,
+    as_of: NaiveDate,
+    today: NaiveDate,
+) -> Result<(OfficeAssessment, AssessedWith), RolloutError> {
     let directory = Directory::new(store.office_versions().await?);
     let hierarchy = Hierarchy::new(&directory, today);
     if !principal.can_read_office(office, &hierarchy) {
@@ -347,7 +367,7 @@ pub async fn office_assessment(
                 (Some(assessment), Some(is_complete(snapshot, &catalog, &applicability, &scheme.completion)))
             }
         };
-        Ok(OfficeAssessment {
+        let view = OfficeAssessment {
             office,
             name,
             district,
@@ -362,7 +382,10 @@ pub async fn office_assessment(
                 first_completed_on,
                 history,
             },
-        })
+        };
+        let scheme = latest.and_then(|s| scheme_in_force(&schemes, s.verified_on.unwrap_or(as_of)).cloned());
+        let snapshot = snapshots.pop();
+        Ok((view, AssessedWith { catalog, snapshot, scheme }))
     })
     .await
     .map_err(|e| RolloutError::Worker(e.to_string()))?

@@ -4,7 +4,7 @@
 //!
 //! Rules:
 //! - **The engine decides, the scorecard lays out.** Scores, points, reasons and completion come from
-//!   [`office_assessment`] (the same call as `GET /api/v1/offices/{code}/assessment`); the scorecard only groups its
+//!   [`assess_office`](crate::services::rollout::assess_office) (the call behind `GET /api/v1/offices/{code}/assessment`); the scorecard only groups its
 //!   lines by item and requirement and adds what the return reported (channels, dates, evidence). So the points lost
 //!   on the page add up to exactly the deductions of the API.
 //! - **Scope** is the assessment's: whoever may read the office; outside the scope, an unknown office and an office
@@ -24,7 +24,7 @@ use crate::functions::scorecard::{
     points, ChannelName, CompletionHead, CompletionStep, LostLink, RowMark, ScoreHead, ScorecardView, ITEM_HEADERS,
     REQUIREMENT_HEADERS,
 };
-use crate::services::rollout::{office_assessment, OfficeAssessment, RolloutError};
+use crate::services::rollout::{assess_office, AssessedWith, OfficeAssessment, RolloutError};
 use crate::store::Store;
 
 fn date_zh(d: NaiveDate) -> String {
@@ -44,21 +44,10 @@ pub async fn scorecard(
     today: NaiveDate,
 ) -> Result<ScorecardView, RolloutError> {
     let office = OfficeCode::parse(code.trim()).map_err(|_| RolloutError::NotFound)?;
-    // The scope check and the 404 of an office that is not a subordinate one happen here.
-    let assessment = office_assessment(store, principal, &office, as_of, today).await?;
-    let catalog = store.standard_catalog().await?.ok_or(RolloutError::NoCatalog)?;
-    let schemes = store.schemes().await?;
-    // The return the engine assessed: its latest accepted by `as_of` (the same period and acceptance date; of
-    // two such, the later accepted, as the engine takes it).
-    let snapshot = match &assessment.assessed_return {
-        Some(assessed) => store
-            .accepted_snapshots(Some(&office))
-            .await?
-            .into_iter()
-            .rfind(|s| s.period == assessed.period && s.verified_on == Some(assessed.verified_on)),
-        None => None,
-    };
-    let scheme = assessment.assessment.as_ref().and_then(|a| schemes.into_iter().find(|s| s.code == a.scheme_code));
+    // The scope check and the 404 of an office that is not a subordinate one happen here; the return assessed and
+    // its scheme version come with the assessment, read once.
+    let (assessment, AssessedWith { catalog, snapshot, scheme }) =
+        assess_office(store, principal, &office, as_of, today).await?;
     Ok(build(&catalog, scheme.as_ref(), &assessment, snapshot.as_ref(), today))
 }
 
