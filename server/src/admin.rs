@@ -135,8 +135,8 @@ pub fn workbook(rows: &[AuditRow]) -> Result<Vec<u8>, XlsxError> {
 // (the page words it in Chinese). Every write is audited by the store.
 
 /// Refuses a form unless it comes from this server's pages, from a signed-in 总署办公厅管理员 with the session's
-/// CSRF token; otherwise the actor of the write.
-fn admin_form_actor(
+/// CSRF token; otherwise the actor of the write and the caller's user id. `back` is the form's page.
+pub(crate) fn admin_form_actor(
     state: &AppState,
     parts: &axum::http::request::Parts,
     csrf_token: Option<&str>,
@@ -144,7 +144,12 @@ fn admin_form_actor(
 ) -> Result<(Actor, i64), Box<Response>> {
     let (principal, actor) = crate::returns::form_caller(state, parts, csrf_token, back)?;
     if !principal.is_hq_admin() {
-        return Err(Box::new(crate::auth::forbidden(&parts.headers, "仅总署办公厅管理员可以管理用户和接口令牌。")));
+        let what = match back {
+            "/admin/schemes" => "修改评分方案",
+            "/admin/calendar" => "导入节假日安排",
+            _ => "管理用户和接口令牌",
+        };
+        return Err(Box::new(crate::auth::forbidden(&parts.headers, &format!("仅总署办公厅管理员可以{what}。"))));
     }
     Ok((actor, principal.user_id))
 }

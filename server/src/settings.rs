@@ -11,7 +11,7 @@ use app::services::rollout::{store_scheme_settings, SchemeSettingsForm};
 use app::services::today_in_china;
 use app::services::upload_reports::AdminFormEcho;
 use app::services::AppState;
-use app::store::{Actor, CatalogInstall};
+use app::store::CatalogInstall;
 use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::response::Response;
@@ -20,20 +20,6 @@ use serde::Deserialize;
 
 /// What a refused form says when the database failed (the details go to the log).
 const UNAVAILABLE: &str = "操作暂时无法完成，请稍后再试；未保存任何内容。";
-
-/// The caller of a settings form if it is 总署办公厅管理员; otherwise the answer to send.
-fn settings_actor(
-    state: &AppState,
-    parts: &axum::http::request::Parts,
-    csrf_token: Option<&str>,
-    back: &str,
-) -> Result<(Actor, i64), Box<Response>> {
-    let (principal, actor) = crate::returns::form_caller(state, parts, csrf_token, back)?;
-    if !principal.is_hq_admin() {
-        return Err(Box::new(crate::auth::forbidden(&parts.headers, "仅总署办公厅管理员可以修改评分方案和工作日历。")));
-    }
-    Ok((actor, principal.user_id))
-}
 
 /// Redirects to `page` with the outcome kept for the caller.
 fn back_with(state: &AppState, user_id: i64, page: &str, echo: AdminFormEcho) -> Response {
@@ -62,11 +48,15 @@ pub async fn store_scheme(
     form: Result<Form<SchemeForm>, FormRejection>,
 ) -> Response {
     let form = form.map(|Form(f)| f).ok();
-    let (actor, user_id) =
-        match settings_actor(&state, &parts, form.as_ref().map(|f| f.csrf_token.as_str()), "/admin/schemes") {
-            Ok(a) => a,
-            Err(response) => return *response,
-        };
+    let (actor, user_id) = match crate::admin::admin_form_actor(
+        &state,
+        &parts,
+        form.as_ref().map(|f| f.csrf_token.as_str()),
+        "/admin/schemes",
+    ) {
+        Ok(a) => a,
+        Err(response) => return *response,
+    };
     let Some(form) = form else { return crate::auth::see_other("/admin/schemes") };
     let settings = SchemeSettingsForm {
         code: form.code.clone(),
@@ -133,11 +123,15 @@ pub async fn import_year(
     form: Result<Form<CalendarForm>, FormRejection>,
 ) -> Response {
     let form = form.map(|Form(f)| f).ok();
-    let (actor, user_id) =
-        match settings_actor(&state, &parts, form.as_ref().map(|f| f.csrf_token.as_str()), "/admin/calendar") {
-            Ok(a) => a,
-            Err(response) => return *response,
-        };
+    let (actor, user_id) = match crate::admin::admin_form_actor(
+        &state,
+        &parts,
+        form.as_ref().map(|f| f.csrf_token.as_str()),
+        "/admin/calendar",
+    ) {
+        Ok(a) => a,
+        Err(response) => return *response,
+    };
     let Some(form) = form else { return crate::auth::see_other("/admin/calendar") };
     let year =
         YearForm { year: form.year, notice: form.notice, holidays: form.holidays, make_up_days: form.make_up_days };
