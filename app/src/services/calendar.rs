@@ -58,9 +58,11 @@ pub struct ImportedYear {
     pub working_days: u32,
 }
 
-/// The bundled calendar (checked by the tests; an error here is a defect of the program, reported as such).
+/// The bundled calendar, parsed once per process (checked by the tests; an error here is a defect of the
+/// program, reported as such).
 fn bundled() -> Result<WorkingCalendar, CalendarError> {
-    Ok(WorkingCalendar::bundled()?)
+    static BUNDLED: std::sync::OnceLock<Result<WorkingCalendar, CalendarDataError>> = std::sync::OnceLock::new();
+    Ok(BUNDLED.get_or_init(WorkingCalendar::bundled).clone()?)
 }
 
 /// The latest import of each year, in year order.
