@@ -77,12 +77,23 @@ fn download(bytes: Vec<u8>, content_type: &'static str, disposition: HeaderValue
     response
 }
 
-/// `GET /dashboard/charts/{name}.svg|png`.
+/// The tag of a chart's content (`ETag`): the same figures give the same tag, whichever request drew them.
+fn content_tag(svg: &str, ext: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    svg.hash(&mut hasher);
+    format!("\"{ext}-{:016x}\"", hasher.finish())
+}
+
+/// `GET /dashboard/charts/{name}.svg|png`. The pages show their charts from here; the answer carries the tag of
+/// its content and is revalidated on every use (`no-cache`), so a browser showing the dashboard again fetches a
+/// chart only when its figures changed (`304 Not Modified` otherwise, before any PNG is drawn).
 pub async fn chart(
     State(state): State<AppState>,
     Extension(auth): Extension<RequestAuth>,
     Path(file): Path<String>,
     Query(query): Query<DashboardQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let (principal, as_of, today) = match prepare(&auth, &query) {
         Ok(p) => p,
@@ -98,11 +109,30 @@ pub async fn chart(
     };
     let stem = format!("{}_{}", chart.title.replace(['（', '）', ' '], ""), as_of);
     let fallback = format!("{name}-{as_of}.{ext}");
+    let tag = content_tag(&chart.svg, ext);
+    let revalidated = |response: Response| -> Response {
+        let mut response = response;
+        if let Ok(value) = HeaderValue::from_str(&tag) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        response
+    };
+    let unchanged = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim() == tag || v.trim() == "*");
+    if unchanged {
+        return revalidated(StatusCode::NOT_MODIFIED.into_response());
+    }
     if ext == "svg" {
-        return download(chart.svg.into_bytes(), "image/svg+xml", attachment(&format!("{stem}.svg"), &fallback));
+        let file = download(chart.svg.as_bytes().to_vec(), "image/svg+xml", attachment(&format!("{stem}.svg"), &fallback));
+        return revalidated(file);
     }
     match tokio::task::spawn_blocking(move || analytics::charts::svg_to_png(&chart.svg)).await {
-        Ok(Ok(png)) => download(png, "image/png", attachment(&format!("{stem}.png"), &fallback)),
+        Ok(Ok(png)) => revalidated(download(png, "image/png", attachment(&format!("{stem}.png"), &fallback))),
         Ok(Err(e)) => error(DownloadError::Rollout(RolloutError::Worker(e.to_string()))),
         Err(e) => error(DownloadError::Rollout(RolloutError::Worker(e.to_string()))),
     }

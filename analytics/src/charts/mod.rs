@@ -74,6 +74,21 @@ pub struct Chart {
     pub table: TextTable,
 }
 
+impl Chart {
+    /// The size the chart is drawn at (the root element's `width` and `height`), `(0, 0)` if it has none.
+    pub fn size(&self) -> (u32, u32) {
+        let root = self.svg.find("<svg").map(|at| &self.svg[at..]).unwrap_or("");
+        let root = &root[..root.find('>').unwrap_or(root.len())];
+        let attribute = |name: &str| -> u32 {
+            root.split_once(&format!(" {name}=\""))
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .and_then(|(value, _)| value.trim_end_matches("px").parse().ok())
+                .unwrap_or(0)
+        };
+        (attribute("width"), attribute("height"))
+    }
+}
+
 /// A chart's text alternative: a table with a header row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextTable {
@@ -446,6 +461,14 @@ fn month_start(d: NaiveDate) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chart_knows_the_size_it_is_drawn_at() {
+        let chart = message_chart("标题".into(), TextTable::new(&["日期"]), NO_DATA);
+        assert_eq!(chart.size(), (640, 240));
+        let none = Chart { svg: "<p>".into(), title_zh: String::new(), table: TextTable::default() };
+        assert_eq!(none.size(), (0, 0));
+    }
 
     #[test]
     fn font_sizes_are_rounded_to_one_decimal() {

@@ -29,39 +29,20 @@ pub struct ChartView {
     /// The name in the download routes (`burn-up`, `matrix`, `ranking`, `scores`, `heatmap`).
     pub name: String,
     pub title: String,
-    /// The SVG, drawn on the server and put inline in the page the server renders. It is not sent to the browser a
-    /// second time in the hydration data (the page already holds it, and hydration keeps the server's markup); a
-    /// view built in the browser (after a client-side navigation) shows the same SVG through its download route.
+    /// The SVG, drawn on the server, served by the chart's route (the page shows it from there). It is not part
+    /// of the page's data.
     #[serde(skip, default)]
-    pub svg: String,
+    pub svg: std::sync::Arc<str>,
+    /// The size the chart is drawn at, in CSS pixels (the image's `width` and `height`, so the page does not jump
+    /// while it loads).
+    pub width: u32,
+    pub height: u32,
     pub table: TableView,
-}
-
-/// One milestone of a direct customs in the progress table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MilestoneCell {
-    pub code: String,
-    /// The status in Chinese (`按期完成`, `逾期12日完成` …).
-    pub status_zh: String,
-    /// `ok`, `late`, `missed`, `open`, `risk` or `none`: the cell's class.
-    pub tone: String,
-}
-
-/// One direct customs in the national progress table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DistrictLine {
-    pub rank: usize,
-    pub code: String,
-    pub name: String,
-    pub offices: usize,
-    pub completed: usize,
-    /// Completed share in percent.
-    pub share: f64,
-    /// Mean score of its offices' latest accepted returns; `None` without any.
-    pub mean_score: Option<f64>,
-    pub milestones: Vec<MilestoneCell>,
-    /// No milestone missed or at risk.
-    pub on_track: bool,
+    /// The id of the table elsewhere on the page that already carries this chart's numbers (the progress table
+    /// carries those of the milestone matrix and the ranking); the page then refers to it instead of repeating the
+    /// numbers under the chart. The download of the chart's own table is unaffected.
+    #[serde(default)]
+    pub described_by: Option<String>,
 }
 
 /// The national dashboard as of a date.
@@ -83,12 +64,44 @@ pub struct NationalDashboard {
     pub matrix: ChartView,
     pub ranking: ChartView,
     pub scores: ChartView,
-    /// The direct customs by progress (completed share, then mean score).
-    pub progress: Vec<DistrictLine>,
-    /// The progress table as downloaded (same rows as `progress`).
+    /// The direct customs by progress (completed share, then mean score), as the page shows and the workbook
+    /// holds them; its rows lead to the districts' dashboards.
     pub progress_table: TableView,
+    /// The colour of each milestone cell of `progress_table`, row by row (`ok`, `late`, `missed`, `open`, `risk`
+    /// or `none`: the cell's class).
+    pub progress_tones: Vec<Vec<String>>,
     /// Milestones at risk or missed, with the reason.
     pub at_risk: TableView,
+}
+
+impl NationalDashboard {
+    /// What the page carries: everything but the tables of the charts whose numbers another table of the page
+    /// already shows ([`ChartView::described_by`]).
+    pub fn for_page(&self) -> NationalDashboard {
+        let chart = |c: &ChartView| match c.described_by {
+            Some(_) => ChartView { table: TableView::default(), ..c.clone() },
+            None => c.clone(),
+        };
+        NationalDashboard {
+            as_of: self.as_of,
+            today: self.today,
+            sample: self.sample,
+            offices: self.offices,
+            completed: self.completed,
+            pilots_designated: self.pilots_designated,
+            pilots_completed: self.pilots_completed,
+            districts: self.districts,
+            districts_on_track: self.districts_on_track,
+            assessed: self.assessed,
+            burn_up: chart(&self.burn_up),
+            matrix: chart(&self.matrix),
+            ranking: chart(&self.ranking),
+            scores: chart(&self.scores),
+            progress_table: self.progress_table.clone(),
+            progress_tones: self.progress_tones.clone(),
+            at_risk: self.at_risk.clone(),
+        }
+    }
 }
 
 /// The dashboard of one direct customs as of a date.
@@ -118,7 +131,7 @@ pub async fn get_national_dashboard(as_of: Option<String>) -> Result<NationalDas
     let state = super::state()?;
     let today = crate::services::today_in_china();
     let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
-    let mut view = crate::services::dashboard::national(state.store.as_ref(), &principal, as_of, today).await?;
+    let mut view = crate::services::dashboard::national(state.store.as_ref(), &principal, as_of, today).await?.for_page();
     view.sample = crate::services::setup::is_demo(state.store.as_ref()).await?;
     Ok(view)
 }

@@ -223,31 +223,41 @@ pub fn TableDownload(name: &'static str, query: String) -> impl IntoView {
     }
 }
 
-/// A chart drawn on the server, inline, with its downloads and its text table under 数据表.
+/// A chart drawn on the server, shown from its SVG route, with its downloads and its text table under 数据表 (or a
+/// link to the table of the page that carries its numbers).
+///
+/// The SVG is not put inline: the page stays small (the matrix alone is about 60 KB), every chart is fetched in
+/// parallel and revalidated by its content tag, and a view built in the browser shows exactly the same.
 #[component]
 pub fn ChartBlock(chart: ChartView, query: String) -> impl IntoView {
     let lang = use_lang();
     let name = chart.name.clone();
-    // Inline SVG as the server drew it; in a view built in the browser (no SVG in the hydration data), the same
-    // chart from its download route.
-    let body = if chart.svg.is_empty() {
-        let alt = chart.title.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
-        format!("<img src=\"/dashboard/charts/{name}.svg{}\" alt=\"{alt}\">", query.replace('&', "&amp;"))
-    } else {
-        chart.svg.clone()
-    };
+    let src = format!("/dashboard/charts/{name}.svg{query}");
     view! {
         <figure class="chart" id=format!("chart-{name}")>
-            <div class="chart__svg" inner_html=body></div>
+            <div class="chart__svg">
+                <img src=src alt=chart.title.clone() width=chart.width.to_string() height=chart.height.to_string()
+                    aria-describedby=chart.described_by.clone()/>
+            </div>
             <figcaption class="downloads">
                 <a href=format!("/dashboard/charts/{name}.svg{query}") download="">{lang.pick(Text("下载 SVG", "SVG"))}</a>
                 <a href=format!("/dashboard/charts/{name}.png{query}") download="">{lang.pick(Text("下载 PNG", "PNG"))}</a>
                 <a href=format!("/dashboard/tables/{name}.xlsx{query}") download="">{lang.pick(Text("数据表 Excel", "Table as Excel"))}</a>
             </figcaption>
-            <details class="chart__table">
-                <summary>{lang.pick(Text("数据表", "Data table"))}" · "{chart.title.clone()}</summary>
-                <TableBlock table=chart.table/>
-            </details>
+            {match chart.described_by {
+                Some(id) => view! {
+                    <p class="chart__table chart__table--ref">
+                        {lang.pick(Text("本图数据见本页表格：", "The numbers of this chart are in the table "))}
+                        <a href=format!("#{id}")>{lang.pick(Text("各直属海关推进进度", "Progress of each direct customs"))}</a>
+                    </p>
+                }.into_any(),
+                None => view! {
+                    <details class="chart__table">
+                        <summary>{lang.pick(Text("数据表", "Data table"))}" · "{chart.title.clone()}</summary>
+                        <TableBlock table=chart.table/>
+                    </details>
+                }.into_any(),
+            }}
         </figure>
     }
 }

@@ -96,7 +96,7 @@ fn NationalView(dashboard: NationalDashboard) -> impl IntoView {
                 "按完成对标比例排序（相同时按平均得分）；平均得分为所属隶属海关最新一份审核通过填报的得分平均值。点击关区名称查看本关区情况。",
                 "Ordered by completed share, then mean score of the offices' latest accepted returns. Click a district for its dashboard.",
             ))}</p>
-            <ProgressTable dashboard=d.progress_table.clone() tones=d.progress.iter().map(|l| l.milestones.iter().map(|m| m.tone.clone()).collect()).collect()/>
+            <ProgressTable dashboard=d.progress_table tones=d.progress_tones/>
             <TableDownload name="progress" query=query.clone()/>
         </section>
         <section class="card" id="ranking">

@@ -5,6 +5,9 @@
 //! - **One computation per date.** The report and every office's assessment are computed together on the blocking
 //!   pool and kept in a small cache keyed by the store, the date and what they read (accepted returns, the
 //!   directory, the districts' records, the scoring schemes), so the page and its downloads do not recompute.
+//!   After a change of the data one request computes again; requests arriving meanwhile get the previous figures
+//!   (or wait for that computation when there are none), so a burst of requests never starts a burst of
+//!   computations.
 //! - **Scope.** The national dashboard is headquarters'; a direct customs' dashboard is for headquarters and the
 //!   roles of that direct customs; anything else is the same 404 as an unknown office.
 //! - **Downloads** ([`chart`], [`table`]) are cut from the same views as the pages.
@@ -23,9 +26,7 @@ use analytics::rollout::{completion_curve, DistrictReport, MilestoneStatus, Roll
 use chrono::NaiveDate;
 
 use crate::auth::{Hierarchy, Principal};
-use crate::functions::dashboard::{
-    ChartView, DistrictDashboard, DistrictLine, MilestoneCell, NationalDashboard, TableView,
-};
+use crate::functions::dashboard::{ChartView, DistrictDashboard, NationalDashboard, TableView};
 use crate::services::rollout::{scheme_in_force, RolloutData, RolloutError};
 use crate::store::Store;
 
@@ -46,6 +47,32 @@ struct OfficeScore {
     cells: Vec<CellState>,
 }
 
+/// One milestone of a direct customs in the progress table.
+#[derive(Debug, Clone)]
+struct MilestoneCell {
+    /// The status in Chinese (`按期完成`, `逾期12日完成` …).
+    status_zh: String,
+    /// `ok`, `late`, `missed`, `open`, `risk` or `none`: the cell's class.
+    tone: &'static str,
+}
+
+/// One direct customs in the national progress table.
+#[derive(Debug, Clone)]
+struct DistrictLine {
+    rank: usize,
+    code: String,
+    name: String,
+    offices: usize,
+    completed: usize,
+    /// Completed share in percent.
+    share: f64,
+    /// Mean score of its offices' latest accepted returns; `None` without any.
+    mean_score: Option<f64>,
+    milestones: Vec<MilestoneCell>,
+    /// No milestone missed or at risk.
+    on_track: bool,
+}
+
 /// Everything the dashboards show for one date.
 #[derive(Debug)]
 struct Computed {
@@ -61,45 +88,101 @@ struct Computed {
     items: Vec<(u32, String)>,
     /// The national dashboard built from these figures, with the `today` it was built for (it draws charts: built
     /// once, then served to every HQ request until the data or the day changes).
-    national: Mutex<Option<(NaiveDate, NationalDashboard)>>,
+    national: Mutex<Option<(NaiveDate, Arc<NationalDashboard>)>>,
 }
 
-/// What the figures depend on: the store, the date, and the data's generation (`Store::rollout_generation`,
-/// one indexed query), so a hit costs no reading of returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct CacheKey {
+/// The figures of one store and date, with the data generation they were computed at
+/// (`Store::rollout_generation`, one indexed query, so a hit costs no reading of returns).
+struct Slot {
     store: u64,
     as_of: NaiveDate,
-    generation: i64,
+    latest: Option<(i64, Arc<Computed>)>,
+    /// Held while the figures of this store and date are being computed: one computation at a time per slot.
+    computing: Arc<tokio::sync::Mutex<()>>,
+    /// How many times the figures of this slot were computed (see [`computations`]).
+    computations: usize,
 }
 
-type Cache = Mutex<Vec<(CacheKey, Arc<Computed>)>>;
-
-static CACHE: Cache = Mutex::new(Vec::new());
+static CACHE: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
 const CACHE_ENTRIES: usize = 8;
 
 fn worker(e: impl std::fmt::Display) -> RolloutError {
     RolloutError::Worker(e.to_string())
 }
 
+/// How many times the figures of `store` (its [`Store::instance`]) as of `as_of` have been computed in this
+/// process while they stayed in the cache: one per change of the data, however many requests asked at once.
+pub fn computations(store: u64, as_of: NaiveDate) -> usize {
+    CACHE
+        .lock()
+        .map(|cache| cache.iter().find(|s| s.store == store && s.as_of == as_of).map_or(0, |s| s.computations))
+        .unwrap_or(0)
+}
+
 /// The report and every office's assessment as of `as_of`, from the cache when nothing changed.
+///
+/// When the data changed, one request computes the figures again (on the blocking pool) and requests arriving
+/// meanwhile for the same date do not start computations of their own: they are served the previous figures when
+/// there are any (while returns are being accepted continuously, each acceptance changes the data and a
+/// computation takes a second or two), and otherwise wait for that one computation.
 async fn computed(store: &dyn Store, as_of: NaiveDate) -> Result<Arc<Computed>, RolloutError> {
-    let key = CacheKey { store: store.instance(), as_of, generation: store.rollout_generation().await? };
-    if let Some(hit) = CACHE.lock().map_err(worker)?.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()) {
+    let generation = store.rollout_generation().await?;
+    let (previous, computing) = {
+        let mut cache = CACHE.lock().map_err(worker)?;
+        let at = match cache.iter().position(|s| s.store == store.instance() && s.as_of == as_of) {
+            Some(at) => at,
+            None => {
+                if cache.len() >= CACHE_ENTRIES {
+                    cache.remove(0);
+                }
+                cache.push(Slot {
+                    store: store.instance(),
+                    as_of,
+                    latest: None,
+                    computing: Arc::default(),
+                    computations: 0,
+                });
+                cache.len() - 1
+            }
+        };
+        let slot = &cache[at];
+        match &slot.latest {
+            Some((at_generation, hit)) if *at_generation >= generation => return Ok(hit.clone()),
+            previous => (previous.as_ref().map(|(_, c)| c.clone()), slot.computing.clone()),
+        }
+    };
+    let _turn = match (computing.clone().try_lock_owned(), previous) {
+        (Ok(turn), _) => turn,
+        (Err(_), Some(previous)) => return Ok(previous),
+        (Err(_), None) => computing.lock_owned().await,
+    };
+    // Whoever held the turn before may have computed what this request wants.
+    let generation = store.rollout_generation().await?;
+    if let Some(hit) = latest_at_least(store.instance(), as_of, generation)? {
         return Ok(hit);
     }
-    // Read after the generation: a write in between is in the data and bumps the generation, so the next call
-    // computes again; nothing stale is ever served under a newer generation.
+    // Read after the generation: a write in between is in the data and moves the generation on, so the next
+    // request computes again; nothing older is ever stored under a newer generation.
     let data = RolloutData::load(store).await?;
     let schemes = data.schemes.clone();
     let value = Arc::new(tokio::task::spawn_blocking(move || compute(data, &schemes, as_of)).await.map_err(worker)??);
     let mut cache = CACHE.lock().map_err(worker)?;
-    cache.retain(|(k, _)| *k != key);
-    cache.push((key, value.clone()));
-    if cache.len() > CACHE_ENTRIES {
-        cache.remove(0);
+    if let Some(slot) = cache.iter_mut().find(|s| s.store == store.instance() && s.as_of == as_of) {
+        slot.latest = Some((generation, value.clone()));
+        slot.computations += 1;
     }
     Ok(value)
+}
+
+/// The cached figures of `store` as of `as_of` if computed at `generation` or later.
+fn latest_at_least(store: u64, as_of: NaiveDate, generation: i64) -> Result<Option<Arc<Computed>>, RolloutError> {
+    let cache = CACHE.lock().map_err(worker)?;
+    Ok(cache
+        .iter()
+        .find(|s| s.store == store && s.as_of == as_of)
+        .and_then(|s| s.latest.as_ref())
+        .filter(|(at, _)| *at >= generation)
+        .map(|(_, c)| c.clone()))
 }
 
 /// The pure part (CPU-bound: on the blocking pool).
@@ -182,7 +265,16 @@ fn table_of(t: &analytics::charts::TextTable) -> TableView {
 }
 
 fn chart_view(name: &str, chart: Chart) -> ChartView {
-    ChartView { name: name.into(), title: chart.title_zh, table: table_of(&chart.table), svg: chart.svg }
+    let (width, height) = chart.size();
+    ChartView {
+        name: name.into(),
+        title: chart.title_zh,
+        table: table_of(&chart.table),
+        svg: chart.svg.into(),
+        width,
+        height,
+        described_by: None,
+    }
 }
 
 /// Links the rows of `table` whose cell `column` is a key of `links`.
@@ -240,13 +332,14 @@ fn burn_up_chart(c: &Computed, offices: &[&OfficeCode], targets: &[BurnUpTarget]
     chart_view("burn-up", burn_up(&points, offices.len(), targets, as_of))
 }
 
-/// The national dashboard as of `as_of` (headquarters only).
+/// The national dashboard as of `as_of` (headquarters only), complete: every chart with its SVG and its own
+/// table, as the downloads cut them. [`NationalDashboard::for_page`] is what the page carries.
 pub async fn national(
     store: &dyn Store,
     principal: &Principal,
     as_of: NaiveDate,
     today: NaiveDate,
-) -> Result<NationalDashboard, RolloutError> {
+) -> Result<Arc<NationalDashboard>, RolloutError> {
     if !crate::functions::is_hq(principal) {
         return Err(RolloutError::Forbidden);
     }
@@ -257,10 +350,14 @@ pub async fn national(
             return Ok(view.clone());
         }
     }
-    let view = national_view(&c, as_of, today);
+    let view = Arc::new(national_view(&c, as_of, today));
     *memo = Some((today, view.clone()));
     Ok(view)
 }
+
+/// The id of the progress table on the national dashboard, which carries the numbers of the milestone matrix and
+/// of the ranking.
+pub const PROGRESS_TABLE_ID: &str = "progress-table";
 
 /// The national dashboard from the figures (pure; draws the charts).
 fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDashboard {
@@ -292,11 +389,7 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
             milestones: d
                 .milestones
                 .iter()
-                .map(|m| MilestoneCell {
-                    code: m.code.clone(),
-                    status_zh: short_zh(&m.status),
-                    tone: tone(&m.status).into(),
-                })
+                .map(|m| MilestoneCell { status_zh: short_zh(&m.status), tone: tone(&m.status) })
                 .collect(),
             on_track: on_track(d),
         })
@@ -313,6 +406,7 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
         .collect();
     headers.extend(analytics::charts::MATRIX_MILESTONES.iter().map(|m| m.to_string()));
     headers.push("进度".into());
+    let progress_tones = progress.iter().map(|l| l.milestones.iter().map(|m| m.tone.to_string()).collect()).collect();
     let progress_table = TableView {
         headers,
         rows: progress
@@ -389,6 +483,7 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
     rows.sort_by(|a, b| a.code.cmp(&b.code));
     let mut matrix = chart_view("matrix", milestone_matrix(&rows));
     matrix.table = link_rows(matrix.table, 1, &by_name);
+    matrix.described_by = Some(PROGRESS_TABLE_ID.into());
     let ranking_rows: Vec<RankingRow> = progress
         .iter()
         .map(|l| RankingRow {
@@ -399,6 +494,7 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
         .collect();
     let mut ranked = chart_view("ranking", ranking(&ranking_rows));
     ranked.table = link_rows(ranked.table, 1, &by_name);
+    ranked.described_by = Some(PROGRESS_TABLE_ID.into());
     let scores: Vec<f64> = c.scores.values().map(|s| s.score).collect();
     let bands: Vec<(&str, f64)> = c.bands.iter().map(|(g, m)| (g.as_str(), *m)).collect();
     let distribution = chart_view("scores", score_distribution(&scores, &bands));
@@ -420,8 +516,8 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
         matrix,
         ranking: ranked,
         scores: distribution,
-        progress,
         progress_table,
+        progress_tones,
         at_risk,
     }
 }
@@ -575,7 +671,7 @@ pub async fn charts(
     Ok(match district {
         None => {
             let n = national(store, principal, as_of, today).await?;
-            vec![n.burn_up, n.matrix, n.ranking, n.scores]
+            vec![n.burn_up.clone(), n.matrix.clone(), n.ranking.clone(), n.scores.clone()]
         }
         Some(code) => {
             let d = self::district(store, principal, code, as_of, today).await?.ok_or(RolloutError::NotFound)?;
@@ -614,10 +710,10 @@ pub async fn table(
     match district {
         None => {
             let n = national(store, principal, as_of, today).await?;
-            tables.push(("progress".into(), "各直属海关推进进度".into(), n.progress_table));
-            tables.push(("at-risk".into(), "逾期与风险事项".into(), n.at_risk));
-            for c in [n.burn_up, n.matrix, n.ranking, n.scores] {
-                tables.push((c.name, c.title, c.table));
+            tables.push(("progress".into(), "各直属海关推进进度".into(), n.progress_table.clone()));
+            tables.push(("at-risk".into(), "逾期与风险事项".into(), n.at_risk.clone()));
+            for c in [&n.burn_up, &n.matrix, &n.ranking, &n.scores] {
+                tables.push((c.name.clone(), c.title.clone(), c.table.clone()));
             }
         }
         Some(code) => {

@@ -600,6 +600,18 @@ async fn click_and_wait(client: &Client, css: &str, then: &str) {
         .unwrap_or_else(|_| panic!("{then} appears after clicking {css}"));
 }
 
+/// Whether the image `css` has loaded and shows something, waiting up to ten seconds.
+async fn image_loaded(client: &Client, css: &str) -> bool {
+    let script = format!("const i = document.querySelector({css:?}); return !!i && i.complete && i.naturalWidth > 0;");
+    for _ in 0..40 {
+        if client.execute(&script, vec![]).await.expect("script") == serde_json::Value::Bool(true) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    false
+}
+
 /// Makes the window as tall as the page (at most 6000 pixels), so a screenshot shows all of it.
 async fn whole_page(client: &Client) {
     let height = client
@@ -674,8 +686,12 @@ async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_an_office_
                 .await
                 .expect("hydrates");
         }
-        for css in ["#chart-burn-up svg", "#chart-matrix svg", "#progress-table", "#at-risk", "#chart-scores svg"] {
+        for css in ["#progress-table", "#at-risk"] {
             client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css} (javascript: {javascript})"));
+        }
+        for chart in ["burn-up", "matrix", "ranking", "scores"] {
+            let img = format!("#chart-{chart} img");
+            assert!(image_loaded(&client, &img).await, "{img} shows its SVG (javascript: {javascript})");
         }
         let head = client.find(Locator::Css(".page-head")).await.expect("head").text().await.expect("text");
         assert!(head.contains("截至2022年12月31日"), "{head}");
@@ -687,27 +703,11 @@ async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_an_office_
         click_and_wait(&client, "#progress-table a[href^='/offices/0200']", "//table[@id='office-table']").await;
         let url = client.current_url().await.expect("url");
         assert_eq!((url.path(), url.query()), ("/offices/0200", Some("as_of=2022-12-31")), "javascript: {javascript}");
-        // Inline as the server drew it; after a client-side navigation (with JavaScript) the same SVG from its route.
-        let heatmap = client.find(Locator::Css("#chart-heatmap svg, #chart-heatmap img")).await.expect("the heatmap");
-        if heatmap.tag_name().await.expect("tag") == "img" {
-            let src = heatmap.attr("src").await.expect("src").unwrap_or_default();
-            assert!(src.starts_with("/dashboard/charts/heatmap.svg?as_of=2022-12-31&district=0200"), "{src}");
-            let mut loaded = serde_json::Value::Bool(false);
-            for _ in 0..40 {
-                loaded = client
-                    .execute(
-                        "const i = document.querySelector('#chart-heatmap img'); return i.complete && i.naturalWidth > 0;",
-                        vec![],
-                    )
-                    .await
-                    .expect("script");
-                if loaded == serde_json::Value::Bool(true) {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            assert_eq!(loaded, serde_json::Value::Bool(true), "the heatmap's SVG loads");
-        }
+        // The heatmap from its SVG route, whether the server rendered the page or the browser built it.
+        let heatmap = client.find(Locator::Css("#chart-heatmap img")).await.expect("the heatmap");
+        let src = heatmap.attr("src").await.expect("src").unwrap_or_default();
+        assert!(src.starts_with("/dashboard/charts/heatmap.svg?as_of=2022-12-31&district=0200"), "{src}");
+        assert!(image_loaded(&client, "#chart-heatmap img").await, "the heatmap's SVG loads (javascript: {javascript})");
         whole_page(&client).await;
         screenshot(&client, if javascript { "dashboard-district" } else { "dashboard-district-no-js" }).await;
         let _ = client.set_window_size(1440, 1000).await;

@@ -121,14 +121,21 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
     assert!(html.contains("name=\"as_of\"") && html.contains("value=\"2022-12-31\""), "the as-of form keeps the date");
     for chart in ["chart-burn-up", "chart-matrix", "chart-ranking", "chart-scores"] {
         let at = html.find(&format!("id=\"{chart}\"")).unwrap_or_else(|| panic!("{chart}"));
-        assert!(html[at..].contains("<svg"), "{chart} is drawn inline");
+        let src = format!("/dashboard/charts/{}.svg?as_of=2022-12-31", &chart[6..]);
+        let figure = &html[at..at + html[at..].find("</figure>").expect("figure end")];
+        assert!(figure.contains(&format!("<img src=\"{src}\"")), "{chart} shows its SVG route: {figure}");
+        let drawn = get(&server, &src, &hq).await.text().await.expect("svg");
+        assert!(drawn.starts_with("<svg") && drawn.contains("<title>"), "{chart} is drawn by its route");
         assert!(html.contains(&format!("/dashboard/charts/{}.svg?as_of=2022-12-31", &chart[6..])), "{chart} SVG link");
         assert!(html.contains(&format!("/dashboard/charts/{}.png?as_of=2022-12-31", &chart[6..])), "{chart} PNG link");
     }
     assert!(html.contains("隶属海关完成对标进度") && html.contains("各直属海关里程碑完成情况"), "chart titles");
-    // Each SVG is in the page once, inline: the hydration data does not carry it a second time.
-    assert_eq!(html.matches("viewBox=").count(), 4, "four charts, each drawn once");
-    assert!(html.contains("<details") && html.contains("数据表"), "each chart has its text table");
+    // The charts are not inline (the page stays light); each has a text table, the matrix and the ranking the
+    // progress table, which carries their numbers.
+    assert_eq!(html.matches("viewBox=").count(), 0, "no chart inline");
+    assert_eq!(html.matches("<details class=\"chart__table\"").count(), 2, "burn-up and scores have their tables");
+    assert_eq!(html.matches("aria-describedby=\"progress-table\"").count(), 2, "matrix and ranking refer to it");
+    assert!(html.contains("href=\"#progress-table\""), "and link to it");
 
     // The figures agree with /api/v1/milestones for the same date.
     let api: Value = get(&server, "/api/v1/milestones?as_of=2022-12-31", &hq).await.json().await.expect("json");
@@ -180,8 +187,21 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
         disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''%E9%9A%B6"),
         "{disposition}"
     );
+    let tag = header_of(&svg, reqwest::header::ETAG);
+    assert!(header_of(&svg, reqwest::header::CACHE_CONTROL).contains("no-cache"), "revalidated on every use");
     let svg = svg.text().await.expect("svg");
     assert!(svg.starts_with("<svg") && svg.contains("截至2022年12月31日"));
+    // Shown again with the same figures: 304, no body.
+    let again = client()
+        .get(server.url("/dashboard/charts/burn-up.svg?as_of=2022-12-31"))
+        .header(COOKIE, &hq)
+        .header(reqwest::header::IF_NONE_MATCH, &tag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "tag {tag}");
+    let other_day = get(&server, "/dashboard/charts/burn-up.svg?as_of=2022-10-31", &hq).await;
+    assert_ne!(header_of(&other_day, reqwest::header::ETAG), tag, "other figures, another tag");
     let png = get(&server, "/dashboard/charts/matrix.png?as_of=2022-12-31", &hq).await;
     assert_eq!(png.status(), StatusCode::OK);
     assert_eq!(header_of(&png, CONTENT_TYPE), "image/png");
@@ -211,7 +231,10 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
     let milestones = table_rows(&html, "milestone-table");
     assert_eq!(milestones.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["M1", "M2", "M3", "M4", "M5"]);
     let at = html.find("id=\"chart-heatmap\"").expect("heatmap");
-    assert!(html[at..].contains("<svg") && html.contains("隶属海关标准目录事项公开情况"));
+    assert!(
+        html[at..].contains("<img src=\"/dashboard/charts/heatmap.svg?as_of=2022-12-31&amp;district=0200\"")
+            && html.contains("隶属海关标准目录事项公开情况")
+    );
     assert!(html.contains("按时公开"), "the heatmap's table names the states");
     let xlsx = get(&server, "/dashboard/tables/offices.xlsx?as_of=2022-12-31&district=0200", &tj).await;
     assert_eq!(xlsx.status(), StatusCode::OK);
@@ -253,5 +276,36 @@ async fn a_filer_is_refused_the_dashboards_and_their_downloads_and_a_bad_date_is
     // Without any accepted return the dashboard still renders: nothing completed, every chart drawn.
     let html = page(&server, "/", &hq).await;
     assert!(html.contains("id=\"chart-burn-up\"") && html.contains("id=\"progress-table\""));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_burst_of_dashboard_requests_after_a_change_computes_the_figures_once() {
+    let server = TestServer::start().await;
+    let store = server.server.store.clone();
+    let until = chrono::NaiveDate::from_ymd_opt(2022, 12, 31).expect("date");
+    app::services::demo_history::load_demo_history(store.as_ref(), until, |_, _| {}).await.expect("demo history");
+    let hq = sign_in(&server, "demo-hq-viewer").await;
+    let computations = || app::services::dashboard::computations(store.instance(), until);
+
+    // Six officials open the dashboard at the same moment: one computation, six identical pages.
+    let pages = futures::future::join_all((0..6).map(|_| page(&server, "/?as_of=2022-12-31", &hq))).await;
+    assert_eq!(computations(), 1, "one computation for the whole burst");
+    let completed: Vec<String> = pages.iter().map(|html| figure(html, "completed")).collect();
+    assert!(completed.iter().all(|c| c == &completed[0]), "every page shows the same figures: {completed:?}");
+    page(&server, "/?as_of=2022-12-31", &hq).await;
+    assert_eq!(computations(), 1, "nothing changed, nothing computed");
+
+    // A change of the data (a newly published holiday year) is computed once more, on the next request.
+    let year = r#"
+[[years]]
+year = 2031
+notice = "测试用：2031年节假日安排（虚构）"
+holidays = [{ name = "元旦", from = 2031-01-01, to = 2031-01-01 }]
+make_up_days = []
+"#;
+    app::services::calendar::import_file(store.as_ref(), year, &app::store::Actor::cli()).await.expect("imported");
+    page(&server, "/?as_of=2022-12-31", &hq).await;
+    assert_eq!(computations(), 2, "the change is computed on the next request");
     server.stop().await;
 }
