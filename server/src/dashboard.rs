@@ -128,7 +128,8 @@ pub async fn chart(
         return revalidated(StatusCode::NOT_MODIFIED.into_response());
     }
     if ext == "svg" {
-        let file = download(chart.svg.as_bytes().to_vec(), "image/svg+xml", attachment(&format!("{stem}.svg"), &fallback));
+        let file =
+            download(chart.svg.as_bytes().to_vec(), "image/svg+xml", attachment(&format!("{stem}.svg"), &fallback));
         return revalidated(file);
     }
     match tokio::task::spawn_blocking(move || analytics::charts::svg_to_png(&chart.svg)).await {

@@ -89,6 +89,48 @@ pub fn burn_up(
     chart(size, title, table, |p| draw(p, size, &points, total_offices, &targets, as_of))
 }
 
+/// The burn-up's numbers by month, for reading beside the chart: the cumulative count at the end of every month
+/// from the first completion to `as_of` (the last row is `as_of` itself), and the targets. [`burn_up`]'s own table
+/// has a row for every day the count changed (hundreds of rows nationally); this one has one per month.
+pub fn burn_up_by_month(
+    points: &[(NaiveDate, usize)],
+    total_offices: usize,
+    targets: &[BurnUpTarget],
+    as_of: NaiveDate,
+) -> TextTable {
+    let mut points: Vec<(NaiveDate, usize)> = points.iter().copied().filter(|p| p.0 <= as_of).collect();
+    points.sort();
+    let mut rows: Vec<(NaiveDate, u8, Vec<String>)> = Vec::new();
+    let count_on = |day: NaiveDate| points.iter().take_while(|p| p.0 <= day).map(|p| p.1).max().unwrap_or(0);
+    if let Some(&(first, _)) = points.first() {
+        let mut day = month_end(first);
+        loop {
+            let shown = day.min(as_of);
+            let n = count_on(shown);
+            rows.push((
+                shown,
+                0,
+                vec![date_zh(shown), "累计完成对标".into(), n.to_string(), percent(n, total_offices)],
+            ));
+            if day >= as_of {
+                break;
+            }
+            match day.succ_opt() {
+                Some(next) => day = month_end(next),
+                None => break,
+            }
+        }
+    }
+    for t in targets {
+        let what = format!("{} 目标", t.name());
+        rows.push((t.due, 1, vec![date_zh(t.due), what, t.required.to_string(), percent(t.required, total_offices)]));
+    }
+    rows.sort_by_key(|a| (a.0, a.1));
+    let mut table = TextTable::new(&HEADERS);
+    table.rows = rows.into_iter().map(|r| r.2).collect();
+    table
+}
+
 fn draw(
     p: &Painter,
     size: (u32, u32),
@@ -231,4 +273,34 @@ fn crosses(path: &[(i32, i32)], (x0, y0, x1, y1): (i32, i32, i32, i32)) -> bool 
         let (ay, by) = (s[0].1.min(s[1].1), s[0].1.max(s[1].1));
         ax <= x1 && bx >= x0 && ay <= y1 && by >= y0
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_monthly_table_has_the_count_at_each_month_end_up_to_the_date_and_the_targets() {
+        let points = [(d(2022, 8, 10), 2), (d(2022, 8, 17), 4), (d(2022, 10, 5), 7), (d(2022, 11, 30), 9)];
+        let targets = [BurnUpTarget::new("M3", d(2022, 8, 31), 3)];
+        let table = burn_up_by_month(&points, 10, &targets, d(2022, 11, 15));
+        let rows: Vec<(&str, &str, &str)> =
+            table.rows.iter().map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str())).collect();
+        assert_eq!(
+            rows,
+            [
+                ("2022年8月31日", "累计完成对标", "4"),
+                ("2022年8月31日", "M3 试点 目标", "3"),
+                ("2022年9月30日", "累计完成对标", "4"),
+                ("2022年10月31日", "累计完成对标", "7"),
+                ("2022年11月15日", "累计完成对标", "7"),
+            ]
+        );
+        assert_eq!(table.rows[0][3], "40.0%");
+        assert!(burn_up_by_month(&[], 10, &[], d(2022, 11, 15)).rows.is_empty());
+    }
 }

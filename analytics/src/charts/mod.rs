@@ -47,7 +47,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-pub use burn_up::{burn_up, BurnUpTarget};
+pub use burn_up::{burn_up, burn_up_by_month, BurnUpTarget};
 pub use heatmap::{heatmap, CellState};
 pub use matrix::{milestone_matrix, DistrictRow, MATRIX_MILESTONES};
 pub use png::{svg_to_png, PNG_SCALE};

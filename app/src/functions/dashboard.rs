@@ -43,6 +43,36 @@ pub struct ChartView {
     /// numbers under the chart. The download of the chart's own table is unaffected.
     #[serde(default)]
     pub described_by: Option<String>,
+    /// A shorter table for the page when the chart's own is long (the burn-up's by month instead of by day); the
+    /// download keeps the chart's own. Not sent: [`NationalDashboard::for_page`] puts it in `table`.
+    #[serde(skip)]
+    pub summary: Option<TableView>,
+    /// The page's table is the summary by month (the page says so and points to the download).
+    #[serde(default)]
+    pub by_month: bool,
+}
+
+impl ChartView {
+    /// The chart as a page carries it: the summary table in place of its own, or no table when another table of
+    /// the page carries its numbers.
+    pub fn for_page(&self) -> ChartView {
+        let (table, by_month) = match (&self.described_by, &self.summary) {
+            (Some(_), _) => (TableView::default(), false),
+            (None, Some(summary)) => (summary.clone(), true),
+            (None, None) => (self.table.clone(), false),
+        };
+        ChartView {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            svg: self.svg.clone(),
+            width: self.width,
+            height: self.height,
+            table,
+            described_by: self.described_by.clone(),
+            summary: None,
+            by_month,
+        }
+    }
 }
 
 /// The national dashboard as of a date.
@@ -75,13 +105,9 @@ pub struct NationalDashboard {
 }
 
 impl NationalDashboard {
-    /// What the page carries: everything but the tables of the charts whose numbers another table of the page
-    /// already shows ([`ChartView::described_by`]).
+    /// What the page carries: the charts as [`ChartView::for_page`] has them.
     pub fn for_page(&self) -> NationalDashboard {
-        let chart = |c: &ChartView| match c.described_by {
-            Some(_) => ChartView { table: TableView::default(), ..c.clone() },
-            None => c.clone(),
-        };
+        let chart = ChartView::for_page;
         NationalDashboard {
             as_of: self.as_of,
             today: self.today,
@@ -124,6 +150,13 @@ pub struct DistrictDashboard {
     pub heatmap: ChartView,
 }
 
+impl DistrictDashboard {
+    /// What the page carries: the charts as [`ChartView::for_page`] has them.
+    pub fn for_page(self) -> DistrictDashboard {
+        DistrictDashboard { burn_up: self.burn_up.for_page(), heatmap: self.heatmap.for_page(), ..self }
+    }
+}
+
 /// The national dashboard (headquarters only); `as_of` is `YYYY-MM-DD`, empty for today in China.
 #[server(prefix = "/api/fn", endpoint = "national_dashboard", client = crate::functions::client::CsrfClient)]
 pub async fn get_national_dashboard(as_of: Option<String>) -> Result<NationalDashboard, AppError> {
@@ -131,7 +164,8 @@ pub async fn get_national_dashboard(as_of: Option<String>) -> Result<NationalDas
     let state = super::state()?;
     let today = crate::services::today_in_china();
     let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
-    let mut view = crate::services::dashboard::national(state.store.as_ref(), &principal, as_of, today).await?.for_page();
+    let mut view =
+        crate::services::dashboard::national(state.store.as_ref(), &principal, as_of, today).await?.for_page();
     view.sample = crate::services::setup::is_demo(state.store.as_ref()).await?;
     Ok(view)
 }
@@ -147,5 +181,7 @@ pub async fn get_district_dashboard(
     let state = super::state()?;
     let today = crate::services::today_in_china();
     let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
-    Ok(crate::services::dashboard::district(state.store.as_ref(), &principal, &code, as_of, today).await?)
+    Ok(crate::services::dashboard::district(state.store.as_ref(), &principal, &code, as_of, today)
+        .await?
+        .map(DistrictDashboard::for_page))
 }

@@ -29,7 +29,7 @@ pub fn AuditPage() -> impl IntoView {
             q.get("page").and_then(|p| p.parse::<i64>().ok()),
         )
     };
-    let log = Resource::new(params, |(actor, office, entity_type, from, to, page)| {
+    let log = crate::components::hydration::resource(params, |(actor, office, entity_type, from, to, page)| {
         get_audit_log(actor, office, entity_type, from, to, page)
     });
     view! {
@@ -299,7 +299,7 @@ fn RoleOfficeFields() -> impl IntoView {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let lang = use_lang();
-    let users = Resource::new(|| (), |_| get_admin_users());
+    let users = crate::components::hydration::resource(|| (), |_| get_admin_users());
     view! {
         <Title text=lang.pick(Text("用户管理", "Users"))/>
         <Suspense fallback=|| view! { <Loading/> }>
@@ -429,7 +429,7 @@ fn UserRow(user: UserRowView, csrf: String) -> impl IntoView {
 #[component]
 pub fn TokensPage() -> impl IntoView {
     let lang = use_lang();
-    let tokens = Resource::new(|| (), |_| get_admin_tokens());
+    let tokens = crate::components::hydration::resource(|| (), |_| get_admin_tokens());
     view! {
         <Title text=lang.pick(Text("接口令牌", "API tokens"))/>
         <Suspense fallback=|| view! { <Loading/> }>

@@ -13,7 +13,7 @@ use crate::i18n::{use_lang, Lang, Text};
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     let lang = use_lang();
-    let catalog = Resource::new(|| (), |_| get_catalog());
+    let catalog = crate::components::hydration::resource(|| (), |_| get_catalog());
     view! {
         <Title text=lang.pick(Text("标准目录", "Standard catalog"))/>
         <Suspense fallback=|| view! { <Loading/> }>

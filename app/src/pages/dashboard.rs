@@ -254,6 +254,12 @@ pub fn ChartBlock(chart: ChartView, query: String) -> impl IntoView {
                 None => view! {
                     <details class="chart__table">
                         <summary>{lang.pick(Text("数据表", "Data table"))}" · "{chart.title.clone()}</summary>
+                        {chart.by_month.then(|| view! {
+                            <p class="muted">{lang.pick(Text(
+                                "按月列出每月末的累计数；逐日数据请下载 Excel。",
+                                "The cumulative count at the end of each month; the day-by-day numbers are in the Excel download.",
+                            ))}</p>
+                        })}
                         <TableBlock table=chart.table/>
                     </details>
                 }.into_any(),

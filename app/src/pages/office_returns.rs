@@ -11,7 +11,7 @@ use crate::i18n::{use_lang, Lang, Text};
 /// The section, loaded on its own so the rest of the office page does not wait for it.
 #[component]
 pub fn OfficeReturns(code: String) -> impl IntoView {
-    let returns = Resource::new(move || code.clone(), get_office_returns);
+    let returns = crate::components::hydration::resource(move || code.clone(), get_office_returns);
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {

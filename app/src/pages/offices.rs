@@ -26,7 +26,7 @@ pub fn DirectoryPage() -> impl IntoView {
         let q = query.read();
         (q.get("as_of"), q.get("q"))
     };
-    let directory = Resource::new(params, |(as_of, q)| get_directory(as_of, q));
+    let directory = crate::components::hydration::resource(params, |(as_of, q)| get_directory(as_of, q));
     view! {
         <Title text=lang.pick(Text("机构名录", "Office directory"))/>
         <Suspense fallback=|| view! { <Loading/> }>
@@ -140,8 +140,8 @@ pub fn OfficePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let args = move || (params.read().get("code").unwrap_or_default(), query.read().get("as_of"));
-    let office = Resource::new(args, |(code, as_of)| get_office(code, as_of));
-    let dashboard = Resource::new(args, |(code, as_of)| get_district_dashboard(code, as_of));
+    let office = crate::components::hydration::resource(args, |(code, as_of)| get_office(code, as_of));
+    let dashboard = crate::components::hydration::resource(args, |(code, as_of)| get_district_dashboard(code, as_of));
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {

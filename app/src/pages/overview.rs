@@ -15,7 +15,7 @@ use crate::pages::dashboard::{download_query, AsOfForm, ChartBlock, TableBlock, 
 pub fn OverviewPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
-    let dashboard = Resource::new(move || query.read().get("as_of"), get_national_dashboard);
+    let dashboard = crate::components::hydration::resource(move || query.read().get("as_of"), get_national_dashboard);
     view! {
         <Title text=lang.pick(Text("全国概览", "National overview"))/>
         <Suspense fallback=|| view! { <Loading/> }>

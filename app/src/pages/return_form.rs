@@ -32,7 +32,9 @@ pub fn ReturnFormPage() -> impl IntoView {
             (get("office"), get("period"), get("report"))
         })
     };
-    let form = Resource::new(args, |(office, period, report)| get_return_form(office, period, report));
+    let form = crate::components::hydration::resource(args, |(office, period, report)| {
+        get_return_form(office, period, report)
+    });
     view! {
         <Title text=lang.pick(Text("在线填报", "Fill in a return online"))/>
         <Suspense fallback=|| view! { <Loading/> }>

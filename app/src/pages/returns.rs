@@ -65,7 +65,7 @@ pub fn ReturnsPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let status = move || query.read().get("status_filter");
-    let page = Resource::new(status, get_returns_page);
+    let page = crate::components::hydration::resource(status, get_returns_page);
     view! {
         <Title text=lang.pick(Text("填报与审核", "Returns"))/>
         <Suspense fallback=|| view! { <Loading/> }>
@@ -274,7 +274,7 @@ pub fn ReturnPage() -> impl IntoView {
     let lang = use_lang();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0);
-    let detail = Resource::new(id, get_return);
+    let detail = crate::components::hydration::resource(id, get_return);
     view! {
         <Title text=lang.pick(Text("填报详情", "Return"))/>
         <Suspense fallback=|| view! { <Loading/> }>
@@ -488,7 +488,7 @@ pub fn UploadReportPage() -> impl IntoView {
     let lang = use_lang();
     let params = use_params_map();
     let key = move || params.read().get("key").unwrap_or_default();
-    let report = Resource::new(key, get_upload_report);
+    let report = crate::components::hydration::resource(key, get_upload_report);
     view! {
         <Title text=lang.pick(Text("上传结果", "Upload result"))/>
         <Suspense fallback=|| view! { <Loading/> }>

@@ -16,8 +16,10 @@ use crate::pages::dashboard::AsOfForm;
 /// The section, loaded on its own so the rest of the office page does not wait for it.
 #[component]
 pub fn OfficeScorecard(code: String, as_of: String) -> impl IntoView {
-    let scorecard =
-        Resource::new(move || (code.clone(), as_of.clone()), |(code, as_of)| get_scorecard(code, Some(as_of)));
+    let scorecard = crate::components::hydration::resource(
+        move || (code.clone(), as_of.clone()),
+        |(code, as_of)| get_scorecard(code, Some(as_of)),
+    );
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {

@@ -47,7 +47,7 @@ fn written(lang: Lang, text: &str) -> String {
 #[component]
 pub fn SchemesPage() -> impl IntoView {
     let lang = use_lang();
-    let view = Resource::new(|| (), |_| get_admin_schemes(form_key()));
+    let view = crate::components::hydration::resource(|| (), |_| get_admin_schemes(form_key()));
     view! {
         <Title text=lang.pick(Text("评分方案", "Scoring schemes"))/>
         <Suspense fallback=|| view! { <Loading/> }>
@@ -166,7 +166,7 @@ fn SchemeCard(scheme: SchemeVersionView) -> impl IntoView {
 #[component]
 pub fn CalendarPage() -> impl IntoView {
     let lang = use_lang();
-    let view = Resource::new(|| (), |_| get_admin_calendar(form_key()));
+    let view = crate::components::hydration::resource(|| (), |_| get_admin_calendar(form_key()));
     view! {
         <Title text=lang.pick(Text("工作日历", "Working-day calendar"))/>
         <Suspense fallback=|| view! { <Loading/> }>

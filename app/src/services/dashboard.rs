@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex};
 
 use analytics::assessment::{completion_history_by, is_complete, score, Applicability, IndicatorKind, Scheme};
 use analytics::charts::{
-    burn_up, heatmap, milestone_matrix, ranking, score_distribution, BurnUpTarget, CellState, Chart, DistrictRow,
-    RankingRow,
+    burn_up, burn_up_by_month, heatmap, milestone_matrix, ranking, score_distribution, BurnUpTarget, CellState, Chart,
+    DistrictRow, RankingRow,
 };
 use analytics::offices::{OfficeCode, OfficeKind};
 use analytics::returns::ReturnSnapshot;
@@ -274,6 +274,8 @@ fn chart_view(name: &str, chart: Chart) -> ChartView {
         width,
         height,
         described_by: None,
+        summary: None,
+        by_month: false,
     }
 }
 
@@ -329,7 +331,9 @@ fn mean(values: &[f64]) -> Option<f64> {
 fn burn_up_chart(c: &Computed, offices: &[&OfficeCode], targets: &[BurnUpTarget], as_of: NaiveDate) -> ChartView {
     let dates: Vec<NaiveDate> = offices.iter().filter_map(|o| c.first_completed.get(*o).copied()).collect();
     let points = completion_curve(&dates, as_of);
-    chart_view("burn-up", burn_up(&points, offices.len(), targets, as_of))
+    let mut view = chart_view("burn-up", burn_up(&points, offices.len(), targets, as_of));
+    view.summary = Some(table_of(&burn_up_by_month(&points, offices.len(), targets, as_of)));
+    view
 }
 
 /// The national dashboard as of `as_of` (headquarters only), complete: every chart with its SVG and its own

@@ -107,8 +107,8 @@ impl ReturnError {
 }
 
 /// The office tree as of `today`, for scope checks and names.
-async fn directory(store: &dyn Store) -> Result<Directory, ReturnError> {
-    Ok(Directory::new(store.office_versions().await?))
+async fn directory(store: &dyn Store) -> Result<std::sync::Arc<Directory>, ReturnError> {
+    Ok(store.office_directory().await?)
 }
 
 /// The catalog returns answer (the standard catalog until district catalogs exist).

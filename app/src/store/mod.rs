@@ -564,6 +564,12 @@ pub trait Store: Send + Sync + 'static {
     /// Every version of every office.
     async fn office_versions(&self) -> StoreResult<Vec<OfficeVersion>>;
 
+    /// Every version of every office as a directory, shared: stores keep it between office imports, so a
+    /// caller that only reads it (scope checks, names) copies nothing.
+    async fn office_directory(&self) -> StoreResult<std::sync::Arc<analytics::offices::Directory>> {
+        Ok(std::sync::Arc::new(analytics::offices::Directory::new(self.office_versions().await?)))
+    }
+
     /// A number that grows with every office import: read it before `office_versions` to detect, at write time,
     /// that the list changed under a plan.
     async fn office_generation(&self) -> StoreResult<i64>;

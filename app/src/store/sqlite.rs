@@ -56,7 +56,7 @@ pub struct SqliteStore {
 #[derive(Debug, Default)]
 struct ReadCache {
     catalogs: std::sync::Mutex<std::collections::HashMap<String, Catalog>>,
-    offices: std::sync::Mutex<Option<(i64, Vec<OfficeVersion>)>>,
+    offices: std::sync::Mutex<Option<(i64, std::sync::Arc<analytics::offices::Directory>)>>,
     /// This store's number in the process (`Store::instance`).
     instance: u64,
 }
@@ -461,18 +461,22 @@ impl Store for SqliteStore {
     }
 
     async fn office_versions(&self) -> StoreResult<Vec<OfficeVersion>> {
+        Ok(self.office_directory().await?.versions().to_vec())
+    }
+
+    async fn office_directory(&self) -> StoreResult<std::sync::Arc<analytics::offices::Directory>> {
         let generation = self.office_generation().await?;
-        if let Some(versions) = self.cache.offices.lock().ok().and_then(|cached| match &*cached {
-            Some((at, versions)) if *at == generation => Some(versions.clone()),
+        if let Some(directory) = self.cache.offices.lock().ok().and_then(|cached| match &*cached {
+            Some((at, directory)) if *at == generation => Some(directory.clone()),
             _ => None,
         }) {
-            return Ok(versions);
+            return Ok(directory);
         }
-        let versions = self.office_versions_uncached().await?;
+        let directory = std::sync::Arc::new(analytics::offices::Directory::new(self.office_versions_uncached().await?));
         if let Ok(mut cache) = self.cache.offices.lock() {
-            *cache = Some((generation, versions.clone()));
+            *cache = Some((generation, directory.clone()));
         }
-        Ok(versions)
+        Ok(directory)
     }
     async fn office_generation(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM office_imports").fetch_one(&self.reader).await?)

@@ -707,7 +707,10 @@ async fn hq_sees_the_national_dashboard_and_drills_down_to_a_district_an_office_
         let heatmap = client.find(Locator::Css("#chart-heatmap img")).await.expect("the heatmap");
         let src = heatmap.attr("src").await.expect("src").unwrap_or_default();
         assert!(src.starts_with("/dashboard/charts/heatmap.svg?as_of=2022-12-31&district=0200"), "{src}");
-        assert!(image_loaded(&client, "#chart-heatmap img").await, "the heatmap's SVG loads (javascript: {javascript})");
+        assert!(
+            image_loaded(&client, "#chart-heatmap img").await,
+            "the heatmap's SVG loads (javascript: {javascript})"
+        );
         whole_page(&client).await;
         screenshot(&client, if javascript { "dashboard-district" } else { "dashboard-district-no-js" }).await;
         let _ = client.set_window_size(1440, 1000).await;

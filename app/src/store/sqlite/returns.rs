@@ -17,6 +17,9 @@ use crate::store::{
     ReturnStatus, ReturnSummary, StoreError, StoreResult, SubmitOutcome, VerificationRecord,
 };
 
+/// Rows per multi-row `INSERT` (11 values each: well inside SQLite's limit of 32,766 bound values).
+const ROWS_PER_INSERT: usize = 500;
+
 fn instant(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -236,38 +239,43 @@ impl SqliteStore {
         .bind(to_json(&draft.warnings)?)
         .fetch_one(&mut *tx)
         .await?;
-        for item in &snapshot.items {
-            sqlx::query(
+        // The rows of a return in one statement per table (and per 500 rows): each statement is a round trip to
+        // SQLite's worker thread, which cost more than the inserts themselves when done row by row.
+        let channels = snapshot.items.iter().map(|i| to_json(&i.channels)).collect::<Result<Vec<_>, _>>()?;
+        let missing = snapshot.items.iter().map(|i| to_json(&i.elements_missing)).collect::<Result<Vec<_>, _>>()?;
+        for (at, chunk) in snapshot.items.chunks(ROWS_PER_INSERT).enumerate() {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "INSERT INTO return_items (return_id, item_number, element_ordinal, disclosed, channels,
-                     other_channel, location, formed_on, published_on, note, elements_missing)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(item.item as i64)
-            .bind(item.element.map(|e| e as i64))
-            .bind(disclosed_key(item.disclosed))
-            .bind(to_json(&item.channels)?)
-            .bind(&item.other_channel)
-            .bind(&item.location)
-            .bind(item.formed_on.map(|d| d.to_string()))
-            .bind(item.published_on.map(|d| d.to_string()))
-            .bind(&item.note)
-            .bind(to_json(&item.elements_missing)?)
-            .execute(&mut *tx)
-            .await?;
+                     other_channel, location, formed_on, published_on, note, elements_missing) ",
+            );
+            insert.push_values(chunk.iter().enumerate(), |mut row, (i, item)| {
+                let i = at * ROWS_PER_INSERT + i;
+                row.push_bind(id)
+                    .push_bind(item.item as i64)
+                    .push_bind(item.element.map(|e| e as i64))
+                    .push_bind(disclosed_key(item.disclosed))
+                    .push_bind(channels[i].clone())
+                    .push_bind(item.other_channel.clone())
+                    .push_bind(item.location.clone())
+                    .push_bind(item.formed_on.map(|d| d.to_string()))
+                    .push_bind(item.published_on.map(|d| d.to_string()))
+                    .push_bind(item.note.clone())
+                    .push_bind(missing[i].clone());
+            });
+            insert.build().execute(&mut *tx).await?;
         }
-        for requirement in &snapshot.requirements {
-            sqlx::query(
-                "INSERT INTO return_requirements (return_id, requirement, fulfilled, evidence, count_value)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(&requirement.code)
-            .bind(disclosed_key(requirement.fulfilled))
-            .bind(&requirement.evidence)
-            .bind(requirement.count.map(|c| c as i64))
-            .execute(&mut *tx)
-            .await?;
+        for chunk in snapshot.requirements.chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO return_requirements (return_id, requirement, fulfilled, evidence, count_value) ",
+            );
+            insert.push_values(chunk, |mut row, requirement| {
+                row.push_bind(id)
+                    .push_bind(requirement.code.clone())
+                    .push_bind(disclosed_key(requirement.fulfilled))
+                    .push_bind(requirement.evidence.clone())
+                    .push_bind(requirement.count.map(|c| c as i64));
+            });
+            insert.build().execute(&mut *tx).await?;
         }
         if let Some(bytes) = &draft.file {
             sqlx::query("INSERT INTO return_files (return_id, file_name, bytes) VALUES (?, ?, ?)")
