@@ -9,6 +9,7 @@
 //! - [`returns`]: return templates, uploads, confirmation and verification forms;
 //! - [`settings`]: the scoring scheme and working-day calendar forms of headquarters;
 //! - [`dashboard`]: chart and table downloads of the dashboards;
+//! - [`page_cache`]: the rendered national dashboard, kept per session until its data changes;
 //! - [`cli`]: the `gongkai` command line.
 
 pub mod admin;
@@ -17,6 +18,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
+pub mod page_cache;
 pub mod returns;
 pub mod settings;
 pub mod web;

@@ -135,6 +135,10 @@ pub fn build_router(config: &Config, store: Arc<dyn Store>) -> Router {
             },
             app::shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            (app_state.clone(), crate::page_cache::PageCache::default()),
+            crate::page_cache::national_dashboard,
+        ))
         .layer(axum::middleware::from_fn_with_state(app_state.clone(), crate::auth::resolve))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

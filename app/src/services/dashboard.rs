@@ -5,9 +5,8 @@
 //! - **One computation per date.** The report and every office's assessment are computed together on the blocking
 //!   pool and kept in a small cache keyed by the store, the date and what they read (accepted returns, the
 //!   directory, the districts' records, the scoring schemes), so the page and its downloads do not recompute.
-//!   After a change of the data one request computes again; requests arriving meanwhile get the previous figures
-//!   (or wait for that computation when there are none), so a burst of requests never starts a burst of
-//!   computations.
+//!   After a change of the data one request computes again and requests arriving meanwhile wait for it, so a
+//!   burst of requests never starts a burst of computations.
 //! - **Scope.** The national dashboard is headquarters'; a direct customs' dashboard is for headquarters and the
 //!   roles of that direct customs; anything else is the same 404 as an unknown office.
 //! - **Downloads** ([`chart`], [`table`]) are cut from the same views as the pages.
@@ -121,13 +120,13 @@ pub fn computations(store: u64, as_of: NaiveDate) -> usize {
 
 /// The report and every office's assessment as of `as_of`, from the cache when nothing changed.
 ///
-/// When the data changed, one request computes the figures again (on the blocking pool) and requests arriving
-/// meanwhile for the same date do not start computations of their own: they are served the previous figures when
-/// there are any (while returns are being accepted continuously, each acceptance changes the data and a
-/// computation takes a second or two), and otherwise wait for that one computation.
+/// When the data changed, one request computes the figures again (on the blocking pool); requests arriving
+/// meanwhile for the same date wait for that computation instead of starting their own, so a burst of requests
+/// after a change costs one computation. The figures returned are never older than the generation the request
+/// read on entry (the rendered-page cache of the server relies on it).
 async fn computed(store: &dyn Store, as_of: NaiveDate) -> Result<Arc<Computed>, RolloutError> {
     let generation = store.rollout_generation().await?;
-    let (previous, computing) = {
+    let computing = {
         let mut cache = CACHE.lock().map_err(worker)?;
         let at = match cache.iter().position(|s| s.store == store.instance() && s.as_of == as_of) {
             Some(at) => at,
@@ -148,14 +147,10 @@ async fn computed(store: &dyn Store, as_of: NaiveDate) -> Result<Arc<Computed>, 
         let slot = &cache[at];
         match &slot.latest {
             Some((at_generation, hit)) if *at_generation >= generation => return Ok(hit.clone()),
-            previous => (previous.as_ref().map(|(_, c)| c.clone()), slot.computing.clone()),
+            _ => slot.computing.clone(),
         }
     };
-    let _turn = match (computing.clone().try_lock_owned(), previous) {
-        (Ok(turn), _) => turn,
-        (Err(_), Some(previous)) => return Ok(previous),
-        (Err(_), None) => computing.lock_owned().await,
-    };
+    let _turn = computing.lock_owned().await;
     // Whoever held the turn before may have computed what this request wants.
     let generation = store.rollout_generation().await?;
     if let Some(hit) = latest_at_least(store.instance(), as_of, generation)? {

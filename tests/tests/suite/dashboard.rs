@@ -320,3 +320,55 @@ make_up_days = []
     assert_eq!(computations(), 2, "the change is computed on the next request");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_national_dashboard_is_rendered_once_per_session_language_and_change_of_the_data() {
+    let server = TestServer::start().await;
+    let admin = sign_in(&server, "demo-hq-admin").await;
+    let viewer = sign_in(&server, "demo-hq-viewer").await;
+    let cache = |response: &reqwest::Response| header_of(response, "x-gongkai-page-cache".parse().expect("name"));
+    let first = get(&server, "/", &admin).await;
+    assert_eq!(cache(&first), "miss");
+    let first = first.text().await.expect("body");
+    let again = get(&server, "/", &admin).await;
+    assert_eq!(cache(&again), "hit", "the same session, nothing changed");
+    assert_eq!(again.text().await.expect("body"), first, "the same page");
+
+    // Another session has its own page: its own user and CSRF token.
+    let other = get(&server, "/", &viewer).await;
+    assert_eq!(cache(&other), "miss");
+    let other = other.text().await.expect("body");
+    assert_ne!(other, first);
+    let token = |html: &str| {
+        let at = html.find("name=\"csrf-token\" content=\"").expect("the CSRF token") + 27;
+        html[at..at + html[at..].find('"').expect("end")].to_string()
+    };
+    assert_ne!(token(&other), token(&first), "each session its own token");
+
+    // Another language, another date: other pages.
+    let english = get(&server, "/", &format!("{admin}; gongkai_lang=en")).await;
+    assert_eq!(cache(&english), "miss");
+    assert!(english.text().await.expect("body").contains("National overview"));
+    assert_eq!(cache(&get(&server, "/?as_of=2022-12-31", &admin).await), "miss");
+
+    // A change of the data (a newly published holiday year): rendered again.
+    let year = r#"
+[[years]]
+year = 2031
+notice = "测试用：2031年节假日安排（虚构）"
+holidays = [{ name = "元旦", from = 2031-01-01, to = 2031-01-01 }]
+make_up_days = []
+"#;
+    let store = server.server.store.clone();
+    app::services::calendar::import_file(store.as_ref(), year, &app::store::Actor::cli()).await.expect("imported");
+    assert_eq!(cache(&get(&server, "/", &admin).await), "miss", "the data changed");
+    assert_eq!(cache(&get(&server, "/", &admin).await), "hit");
+
+    // Signed out, the session's page is gone with it: sign-in instead.
+    let page = page(&server, "/", &admin).await;
+    let csrf = token(&page);
+    let out = gongkai_tests::post_form(&server, "/auth/logout", &[("csrf_token", csrf.as_str())], Some(&admin)).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(get(&server, "/", &admin).await.status(), StatusCode::SEE_OTHER, "sent to sign in");
+    server.stop().await;
+}
