@@ -8,7 +8,8 @@
 //! The key is everything the page is made of: the session (its id and CSRF token, which the page carries), the
 //! caller as resolved for this request (user, display name, every grant: a role change shows at once), the
 //! language, the URL with its query (`?as_of=`), the data's generation and today's date. A page is kept only if
-//! the generation did not move while it was rendered, and only a complete `200` HTML page without `Set-Cookie`.
+//! the generation did not move while it was rendered, and only a complete `200` HTML page without `Set-Cookie`. A
+//! forced reload (`Cache-Control: no-cache`) renders the page again.
 //! The dashboards never serve figures older than the generation a request read (see `services::dashboard`), so a
 //! kept page is never older than its key.
 
@@ -94,8 +95,18 @@ pub async fn national_dashboard(
         request.uri(),
         today_in_china(),
     );
-    if let Some(kept) = cache.get(&key) {
-        return respond(kept.headers, kept.body, "hit");
+    // A forced reload (`Cache-Control: no-cache`, as browsers send on Ctrl+F5) renders the page again.
+    let reload = request
+        .headers()
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .chain(request.headers().get_all(header::PRAGMA))
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-cache")));
+    if !reload {
+        if let Some(kept) = cache.get(&key) {
+            return respond(kept.headers, kept.body, "hit");
+        }
     }
     let response = next.run(request).await;
     let html = response

@@ -333,6 +333,14 @@ async fn the_national_dashboard_is_rendered_once_per_session_language_and_change
     let again = get(&server, "/", &admin).await;
     assert_eq!(cache(&again), "hit", "the same session, nothing changed");
     assert_eq!(again.text().await.expect("body"), first, "the same page");
+    let reload = client()
+        .get(server.url("/"))
+        .header(COOKIE, &admin)
+        .header(reqwest::header::CACHE_CONTROL, "no-cache")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(cache(&reload), "miss", "a forced reload renders again");
 
     // Another session has its own page: its own user and CSRF token.
     let other = get(&server, "/", &viewer).await;
