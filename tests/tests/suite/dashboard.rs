@@ -222,7 +222,7 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
     assert!(burn_rows.len() < daily.len(), "{} monthly rows, {} daily", burn_rows.len(), daily.len());
     assert!(html.contains("逐日数据请下载 Excel"), "the page says where the daily numbers are");
     for row in burn_rows.iter().filter(|r| r[1] == "累计完成对标") {
-        let by_then = daily.iter().filter(|d| d[1] == "累计完成对标" && day(&d[0]) <= day(&row[0])).last();
+        let by_then = daily.iter().rfind(|d| d[1] == "累计完成对标" && day(&d[0]) <= day(&row[0]));
         assert_eq!(by_then.map_or("0", |d| d[2].as_str()), row[2], "{row:?}");
     }
     for target in daily.iter().filter(|d| d[1].ends_with("目标")) {
