@@ -290,6 +290,19 @@ async fn a_filer_is_refused_the_dashboards_and_their_downloads_and_a_bad_date_is
     server.stop().await;
 }
 
+/// Changes what the dashboards read: publishes a (fictitious) holiday year.
+async fn change_the_data(server: &TestServer) {
+    let year = r#"
+[[years]]
+year = 2031
+notice = "测试用：2031年节假日安排（虚构）"
+holidays = [{ name = "元旦", from = 2031-01-01, to = 2031-01-01 }]
+make_up_days = []
+"#;
+    let store = server.server.store.as_ref();
+    app::services::calendar::import_file(store, year, &app::store::Actor::cli()).await.expect("imported");
+}
+
 #[tokio::test]
 async fn a_burst_of_dashboard_requests_after_a_change_computes_the_figures_once() {
     let server = TestServer::start().await;
@@ -308,14 +321,7 @@ async fn a_burst_of_dashboard_requests_after_a_change_computes_the_figures_once(
     assert_eq!(computations(), 1, "nothing changed, nothing computed");
 
     // A change of the data (a newly published holiday year) is computed once more, on the next request.
-    let year = r#"
-[[years]]
-year = 2031
-notice = "测试用：2031年节假日安排（虚构）"
-holidays = [{ name = "元旦", from = 2031-01-01, to = 2031-01-01 }]
-make_up_days = []
-"#;
-    app::services::calendar::import_file(store.as_ref(), year, &app::store::Actor::cli()).await.expect("imported");
+    change_the_data(&server).await;
     page(&server, "/?as_of=2022-12-31", &hq).await;
     assert_eq!(computations(), 2, "the change is computed on the next request");
     server.stop().await;
@@ -360,15 +366,7 @@ async fn the_national_dashboard_is_rendered_once_per_session_language_and_change
     assert_eq!(cache(&get(&server, "/?as_of=2022-12-31", &admin).await), "miss");
 
     // A change of the data (a newly published holiday year): rendered again.
-    let year = r#"
-[[years]]
-year = 2031
-notice = "测试用：2031年节假日安排（虚构）"
-holidays = [{ name = "元旦", from = 2031-01-01, to = 2031-01-01 }]
-make_up_days = []
-"#;
-    let store = server.server.store.clone();
-    app::services::calendar::import_file(store.as_ref(), year, &app::store::Actor::cli()).await.expect("imported");
+    change_the_data(&server).await;
     assert_eq!(cache(&get(&server, "/", &admin).await), "miss", "the data changed");
     assert_eq!(cache(&get(&server, "/", &admin).await), "hit");
 
