@@ -358,7 +358,7 @@ fn read_workbook(bytes: &[u8], format: SourceFormat) -> Result<Table, Vec<Import
     let mut workbook = open_workbook(bytes, format).map_err(|e| vec![sheet_problem(e)])?;
     let sheet = workbook
         .find_sheet(&["机构", "机构名录"])
-        .or_else(|| workbook.sheet_names().first().cloned())
+        .or_else(|| workbook.sheet_names().next().map(str::to_string))
         .ok_or_else(|| vec![sheet_problem(SheetError::NoWorksheet)])?;
     let sheet = workbook.read(&sheet, READ_ROW_CAP).map_err(|e| vec![sheet_problem(e)])?;
     Ok(Table { sheet: Some(sheet.name), is_workbook: true, rows: sheet.rows })

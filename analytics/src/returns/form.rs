@@ -431,8 +431,8 @@ mod engine {
     /// Checks a form with the workbook import's rules ([`super::super::import`]): the same snapshot, the same
     /// problems at the same (template) cells.
     pub fn parse_form(form: &ReturnForm, ctx: &ParseContext<'_>) -> ParseOutcome {
-        let sheets = form.sheets(ctx.catalog);
-        parse_sheets(&sheets.meta, &sheets.items, &sheets.requirements, ctx)
+        let FormSheets { meta, items, requirements } = form.sheets(ctx.catalog);
+        parse_sheets(&meta, items, requirements, ctx)
     }
 
     impl FormField {

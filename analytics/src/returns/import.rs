@@ -248,7 +248,7 @@ fn parse_inner(
     };
     // Only a workbook without the return's sheets is checked for being empty, so a normal file is read once.
     if workbook.find_sheet(&[SHEET_ITEMS]).is_none() && workbook.find_sheet(&[SHEET_REQUIREMENTS]).is_none() {
-        let names = workbook.sheet_names();
+        let names: Vec<String> = workbook.sheet_names().map(str::to_string).collect();
         if names.iter().all(|name| workbook.read(name, 0).is_ok_and(|sheet| sheet.rows.is_empty())) {
             problems.file(Severity::Error, "工作簿是空的，没有任何内容：请上传填好的填报模板");
             return None;
@@ -279,15 +279,15 @@ fn parse_inner(
     let guide = if meta_sheet.is_none() { sheet_or_report(&[SHEET_GUIDE], false, problems) } else { None };
     let items = sheet_or_report(&[SHEET_ITEMS], true, problems);
     let requirements = sheet_or_report(&[SHEET_REQUIREMENTS], true, problems);
-    read_sheets(meta_sheet.as_ref(), guide.as_ref(), items.as_ref(), requirements.as_ref(), ctx, meta, problems)
+    read_sheets(meta_sheet.as_ref(), guide.as_ref(), items, requirements, ctx, meta, problems)
 }
 
 /// Parses a return already laid out as the template's sheets in memory (the web form, [`super::form`]): the same
 /// metadata, item and requirement rules as a workbook, with problems at the same cells.
 pub(super) fn parse_sheets(
     meta_sheet: &Sheet,
-    items: &Sheet,
-    requirements: &Sheet,
+    items: Sheet,
+    requirements: Sheet,
     ctx: &ParseContext<'_>,
 ) -> ParseOutcome {
     let mut problems = Problems(Vec::new());
@@ -297,22 +297,24 @@ pub(super) fn parse_sheets(
 }
 
 /// The rules of a return once its sheets are read: metadata, then `公开事项`, then `基本要求`.
+///
+/// The item and requirement sheets are taken: the texts a snapshot keeps are moved out of their cells.
 fn read_sheets(
     meta_sheet: Option<&Sheet>,
     guide: Option<&Sheet>,
-    items: Option<&Sheet>,
-    requirements: Option<&Sheet>,
+    items: Option<Sheet>,
+    requirements: Option<Sheet>,
     ctx: &ParseContext<'_>,
     meta: &mut ReturnMeta,
     problems: &mut Problems,
 ) -> Option<ReturnSnapshot> {
-    read_meta(meta, meta_sheet, [guide, items, requirements], problems);
+    read_meta(meta, meta_sheet, [guide, items.as_ref(), requirements.as_ref()], problems);
     check_meta(meta, ctx, problems);
 
-    let items = items?;
-    let reports = read_items(items, ctx, problems);
+    let mut items = items?;
+    let reports = read_items(&mut items, ctx, problems);
     let requirement_reports = match requirements {
-        Some(sheet) => read_requirements(sheet, problems),
+        Some(mut sheet) => read_requirements(&mut sheet, problems),
         None => Vec::new(),
     };
     let office = meta.office.clone().or_else(|| ctx.expected_office.cloned())?;
@@ -485,25 +487,26 @@ fn find_header<C: Copy + Ord>(
             })
             .collect()
     };
-    let top = sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate();
-    let Some((index, first)) = top.clone().find(|(_, row)| {
+    let mut top = sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate();
+    let Some((index, first, mut found)) = top.find_map(|(index, row)| {
         let found = known_in(row);
-        found.iter().map(|(_, c)| *c).collect::<BTreeSet<C>>().len() >= min_known
+        let distinct = found.iter().map(|(_, c)| *c).collect::<BTreeSet<C>>().len();
+        (distinct >= min_known).then_some((index, row, found))
     }) else {
         problems.sheet(Severity::Error, &sheet.name, None, "找不到表头行：请使用下载的填报模板，不要删除或修改表头");
         return None;
     };
-    let mut found = known_in(first);
     let mut data_from = index + 1;
     let mut line = first.line;
     // A second header row right below (the sub-headers of merged group cells): at least two headers the first row
-    // lacks, so that a data row whose note happens to read like a header (`说明`) is not taken for one.
-    if let Some(next) = sheet.rows.get(index + 1).filter(|r| r.line == first.line + 1) {
+    // lacks, so that a data row whose note happens to read like a header (`说明`) is not taken for one. A row
+    // starting with a number is data (an item number).
+    let next = sheet.rows.get(index + 1).filter(|r| r.line == first.line + 1);
+    if let Some(next) = next.filter(|r| !r.filled().next().is_some_and(|(_, c)| matches!(c, Cell::Number(_)))) {
         let below = known_in(next);
         let above: BTreeSet<C> = found.iter().map(|(_, c)| *c).collect();
         let new_headers = below.iter().map(|(_, c)| *c).filter(|c| !above.contains(c)).collect::<BTreeSet<C>>();
-        let first_cell_is_number = next.filled().next().is_some_and(|(_, c)| matches!(c, Cell::Number(_)));
-        if new_headers.len() >= 2 && !first_cell_is_number {
+        if new_headers.len() >= 2 {
             found.extend(below);
             data_from = index + 2;
             line = next.line;
@@ -533,52 +536,90 @@ fn find_header<C: Copy + Ord>(
     Some(Header { line, data_from, columns })
 }
 
-/// Every accepted header of `公开事项`, normalised, with its column: one hash lookup per cell when finding the header
-/// row. The fixed names are built once per process and shared; only the catalog's channel names (a handful) are
-/// added per file, and they take precedence as they would in one merged map.
-struct ItemHeaders {
-    fixed: &'static HashMap<String, ItemColumn>,
-    channels: HashMap<String, ItemColumn>,
+/// The accepted headers of a sheet with their columns: by normalised text, and by the exact text of each accepted
+/// name, which answers the same (the template's own headers then need no normalising).
+struct HeaderNames<C: 'static> {
+    normalized: HashMap<String, C>,
+    exact: HashMap<&'static str, C>,
 }
 
-impl ItemHeaders {
-    fn get(&self, normalized: &str) -> Option<ItemColumn> {
+impl<C: Copy> HeaderNames<C> {
+    fn new(columns: impl IntoIterator<Item = (C, &'static str, &'static [&'static str])>) -> Self {
+        let mut normalized = HashMap::new();
+        let mut names = Vec::new();
+        for (column, header, aliases) in columns {
+            for name in std::iter::once(header).chain(aliases.iter().copied()) {
+                normalized.insert(normalize_header(name), column);
+                names.push(name);
+            }
+        }
+        // A later name may normalise like an earlier one and take its place: the exact entry answers as the map.
+        let exact = names.into_iter().filter_map(|n| normalized.get(&normalize_header(n)).map(|c| (n, *c))).collect();
+        HeaderNames { normalized, exact }
+    }
+
+    fn get(&self, text: &str) -> Option<C> {
+        self.exact.get(text).copied().or_else(|| self.normalized_get(&normalize_header(text)))
+    }
+
+    fn normalized_get(&self, normalized: &str) -> Option<C> {
         if normalized.is_empty() {
             return None;
         }
-        self.channels.get(normalized).or_else(|| self.fixed.get(normalized)).copied()
+        self.normalized.get(normalized).copied()
     }
 }
 
-fn item_headers(catalog_channels: &[(ChannelCode, String)]) -> ItemHeaders {
-    static FIXED: OnceLock<HashMap<String, ItemColumn>> = OnceLock::new();
-    let fixed = FIXED.get_or_init(|| {
-        let mut map = HashMap::new();
-        for column in ItemColumn::all() {
-            map.insert(normalize_header(column.header()), column);
-            for alias in column.aliases() {
-                map.insert(normalize_header(alias), column);
-            }
-        }
-        map
-    });
-    let channels =
-        catalog_channels.iter().map(|(code, name)| (normalize_header(name), ItemColumn::Channel(*code))).collect();
-    ItemHeaders { fixed, channels }
+/// Every accepted header of `公开事项` with its column: one hash lookup per cell when finding the header row. The
+/// fixed names are built once per process and shared; only the catalog's channel names (a handful) are added per
+/// file, and they take precedence as they would in one merged map.
+struct ItemHeaders<'a> {
+    fixed: &'static HeaderNames<ItemColumn>,
+    /// The catalog's channel names: exact, and normalised.
+    channels_exact: Vec<(&'a str, ItemColumn)>,
+    channels: HashMap<String, ItemColumn>,
+    /// Whether no channel name normalises like a fixed name, so that the fixed names' exact entries hold.
+    fixed_exact_holds: bool,
 }
 
-fn requirement_headers() -> &'static HashMap<String, RequirementColumn> {
-    static MAP: OnceLock<HashMap<String, RequirementColumn>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map = HashMap::new();
-        for column in RequirementColumn::ALL {
-            map.insert(normalize_header(column.header()), column);
-            for alias in column.aliases() {
-                map.insert(normalize_header(alias), column);
+impl ItemHeaders<'_> {
+    fn get(&self, text: &str) -> Option<ItemColumn> {
+        if let Some((_, column)) = self.channels_exact.iter().find(|(name, _)| *name == text) {
+            return Some(*column);
+        }
+        if self.fixed_exact_holds {
+            if let Some(column) = self.fixed.exact.get(text) {
+                return Some(*column);
             }
         }
-        map
-    })
+        let normalized = normalize_header(text);
+        if normalized.is_empty() {
+            return None;
+        }
+        self.channels.get(&normalized).copied().or_else(|| self.fixed.normalized_get(&normalized))
+    }
+}
+
+fn item_headers(catalog_channels: &[(ChannelCode, String)]) -> ItemHeaders<'_> {
+    static FIXED: OnceLock<HeaderNames<ItemColumn>> = OnceLock::new();
+    let fixed =
+        FIXED.get_or_init(|| HeaderNames::new(ItemColumn::all().into_iter().map(|c| (c, c.header(), c.aliases()))));
+    let normalized: Vec<(String, ItemColumn)> =
+        catalog_channels.iter().map(|(code, name)| (normalize_header(name), ItemColumn::Channel(*code))).collect();
+    let channels: HashMap<String, ItemColumn> = normalized.iter().cloned().collect();
+    // Two names normalising alike: the map keeps the later one, and so does the exact entry of each.
+    let channels_exact = catalog_channels
+        .iter()
+        .zip(&normalized)
+        .filter_map(|((_, name), (key, _))| channels.get(key).map(|c| (name.as_str(), *c)))
+        .collect();
+    let fixed_exact_holds = !channels.keys().any(|k| fixed.normalized.contains_key(k));
+    ItemHeaders { fixed, channels_exact, channels, fixed_exact_holds }
+}
+
+fn requirement_headers() -> &'static HeaderNames<RequirementColumn> {
+    static NAMES: OnceLock<HeaderNames<RequirementColumn>> = OnceLock::new();
+    NAMES.get_or_init(|| HeaderNames::new(RequirementColumn::ALL.map(|c| (c, c.header(), c.aliases()))))
 }
 
 /// The guide's requirements, built once per process.
@@ -696,18 +737,35 @@ fn parse_ordinals(raw: &str) -> Option<Vec<u32>> {
     Some(out)
 }
 
-fn optional_text(cell: &Cell) -> Option<String> {
-    let text = cell.as_text();
-    (!text.is_empty()).then_some(text)
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // 公开事项.
 
-fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) -> Vec<ItemReport> {
+/// Distinct item columns: the fixed ones and one per channel.
+const ITEM_SLOTS: usize = 12 + ChannelCode::ALL.len();
+
+/// A column's place in the table of a sheet's column positions (a lookup per cell without a map).
+fn item_slot(column: ItemColumn) -> usize {
+    match column {
+        ItemColumn::Item => 0,
+        ItemColumn::Element => 1,
+        ItemColumn::Group => 2,
+        ItemColumn::Name => 3,
+        ItemColumn::Content => 4,
+        ItemColumn::Disclosed => 5,
+        ItemColumn::OtherChannel => 6,
+        ItemColumn::Location => 7,
+        ItemColumn::FormedOn => 8,
+        ItemColumn::PublishedOn => 9,
+        ItemColumn::ElementsMissing => 10,
+        ItemColumn::Note => 11,
+        ItemColumn::Channel(code) => 12 + code as usize,
+    }
+}
+
+fn read_items(sheet: &mut Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) -> Vec<ItemReport> {
     let channels = channel_names(ctx.catalog);
     let headers = item_headers(&channels);
-    let known = |text: &str| headers.get(&normalize_header(text));
+    let known = |text: &str| headers.get(text);
     let name = |c: ItemColumn| match c {
         ItemColumn::Channel(code) => {
             channels.iter().find(|(x, _)| *x == code).map(|(_, n)| n.clone()).unwrap_or_default()
@@ -731,23 +789,22 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
         return Vec::new();
     }
     // The template's rows (see `template_rows`), without copying the catalog text.
-    let expected: Vec<(u32, Option<u32>, &str)> = ctx
-        .catalog
-        .items()
-        .flat_map(|item| {
-            let elements: Vec<Option<u32>> = if item.has_element_rules() {
-                item.elements.iter().map(|e| Some(e.ordinal)).collect()
-            } else {
-                vec![None]
-            };
-            elements.into_iter().map(move |e| (item.number, e, item.name.as_str()))
-        })
-        .collect();
-    let col = |c: ItemColumn| header.columns.get(&c).copied();
+    let expected = ctx.catalog.items().flat_map(|item| {
+        let by_element = item.has_element_rules();
+        let elements = item.elements.iter().filter(move |_| by_element).map(|e| Some(e.ordinal));
+        let whole = std::iter::once(None).filter(move |_| !by_element);
+        elements.chain(whole).map(move |e| (item.number, e, item.name.as_str()))
+    });
+    let mut slots = [None; ITEM_SLOTS];
+    for (column, index) in &header.columns {
+        slots[item_slot(*column)] = Some(*index);
+    }
+    let col = |c: ItemColumn| slots[item_slot(c)];
     let sheet_name = sheet.name.as_str();
     let mut seen: BTreeMap<(u32, Option<u32>), usize> = BTreeMap::new();
     let mut reports = Vec::new();
-    for row in data {
+    let from = header.data_from.min(sheet.rows.len());
+    for row in &mut sheet.rows[from..] {
         let cell = |c: ItemColumn| col(c).map(|i| row.cell(i)).unwrap_or(&Cell::Empty);
         let at = |c: ItemColumn| col(c).unwrap_or(0);
         let line = row.line;
@@ -882,7 +939,6 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
                 }
             }
         }
-        let other_channel = optional_text(cell(ItemColumn::OtherChannel));
         match disclosed {
             Some(Disclosed::Yes) if used.is_empty() && row_ok => problems.sheet(
                 Severity::Error,
@@ -898,7 +954,7 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
             ),
             _ => {}
         }
-        if used.contains(&ChannelCode::H) && other_channel.is_none() {
+        if used.contains(&ChannelCode::H) && cell(ItemColumn::OtherChannel).is_blank() {
             problems.cell(
                 Severity::Warning,
                 sheet_name,
@@ -993,22 +1049,23 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
         };
 
         if let (Some(disclosed), true) = (disclosed, row_ok) {
+            let mut take = |c: ItemColumn| col(c).and_then(|i| row.take_text(i));
             reports.push(ItemReport {
                 item: item_number,
                 element,
                 disclosed,
                 channels: used,
-                other_channel,
-                location: optional_text(cell(ItemColumn::Location)),
+                other_channel: take(ItemColumn::OtherChannel),
+                location: take(ItemColumn::Location),
                 formed_on,
                 published_on,
                 elements_missing,
-                note: optional_text(cell(ItemColumn::Note)),
+                note: take(ItemColumn::Note),
             });
         }
     }
     // Every row of the template must be there; a whole-item row covers the elements of the item.
-    for &(item, element, name) in &expected {
+    for (item, element, name) in expected {
         let covered = seen.contains_key(&(item, element)) || (element.is_some() && seen.contains_key(&(item, None)));
         if !covered {
             let what = match element {
@@ -1024,10 +1081,10 @@ fn read_items(sheet: &Sheet, ctx: &ParseContext<'_>, problems: &mut Problems) ->
 // ---------------------------------------------------------------------------------------------------------------
 // 基本要求.
 
-fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementReport> {
+fn read_requirements(sheet: &mut Sheet, problems: &mut Problems) -> Vec<RequirementReport> {
     let name = |c: RequirementColumn| c.header().to_string();
     let headers = requirement_headers();
-    let known = |text: &str| headers.get(&normalize_header(text)).copied();
+    let known = |text: &str| headers.get(text);
     let Some(header) = find_header(sheet, &known, &name, 2, problems) else {
         return Vec::new();
     };
@@ -1040,30 +1097,47 @@ fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementR
         return Vec::new();
     }
     let requirements = requirements();
-    let col = |c: RequirementColumn| header.columns.get(&c).copied();
+    let mut slots = [None; RequirementColumn::ALL.len()];
+    for (column, index) in &header.columns {
+        slots[*column as usize] = Some(*index);
+    }
+    let col = |c: RequirementColumn| slots[c as usize];
     let sheet_name = sheet.name.as_str();
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let mut reports = Vec::new();
-    for row in data {
+    let from = header.data_from.min(sheet.rows.len());
+    for row in &mut sheet.rows[from..] {
         let cell = |c: RequirementColumn| col(c).map(|i| row.cell(i)).unwrap_or(&Cell::Empty);
         let at = |c: RequirementColumn| col(c).unwrap_or(0);
         let line = row.line;
-        let code_text = cell(RequirementColumn::Code).as_halfwidth().to_lowercase();
-        if code_text.is_empty() {
-            problems.cell(Severity::Error, sheet_name, line, at(RequirementColumn::Code), "要求编号不能为空");
-            continue;
-        }
-        let Some(requirement) = requirements.iter().find(|r| r.code == code_text) else {
-            problems.cell(
-                Severity::Error,
-                sheet_name,
-                line,
-                at(RequirementColumn::Code),
-                format!("未知的要求编号“{code_text}”：请使用下载的填报模板，不要修改要求编号"),
-            );
-            continue;
+        let code_cell = cell(RequirementColumn::Code);
+        // The template's own code first, without folding.
+        let as_written = match code_cell {
+            Cell::Text(text) => requirements.iter().find(|r| r.code == text.trim()),
+            _ => None,
         };
-        if let Some(first) = seen.get(&requirement.code) {
+        let requirement = match as_written {
+            Some(requirement) => requirement,
+            None => {
+                let code_text = code_cell.as_halfwidth().to_lowercase();
+                if code_text.is_empty() {
+                    problems.cell(Severity::Error, sheet_name, line, at(RequirementColumn::Code), "要求编号不能为空");
+                    continue;
+                }
+                let Some(requirement) = requirements.iter().find(|r| r.code == code_text) else {
+                    problems.cell(
+                        Severity::Error,
+                        sheet_name,
+                        line,
+                        at(RequirementColumn::Code),
+                        format!("未知的要求编号“{code_text}”：请使用下载的填报模板，不要修改要求编号"),
+                    );
+                    continue;
+                };
+                requirement
+            }
+        };
+        if let Some(first) = seen.get(requirement.code.as_str()) {
             problems.sheet(
                 Severity::Error,
                 sheet_name,
@@ -1072,7 +1146,7 @@ fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementR
             );
             continue;
         }
-        seen.insert(requirement.code.clone(), line);
+        seen.insert(&requirement.code, line);
         let fulfilled_cell = cell(RequirementColumn::Fulfilled);
         let fulfilled = if fulfilled_cell.is_blank() {
             problems.cell(
@@ -1139,13 +1213,13 @@ fn read_requirements(sheet: &Sheet, problems: &mut Problems) -> Vec<RequirementR
             reports.push(RequirementReport {
                 code: requirement.code.clone(),
                 fulfilled,
-                evidence: optional_text(cell(RequirementColumn::Evidence)),
+                evidence: col(RequirementColumn::Evidence).and_then(|i| row.take_text(i)),
                 count,
             });
         }
     }
     for requirement in requirements {
-        if !seen.contains_key(&requirement.code) {
+        if !seen.contains_key(requirement.code.as_str()) {
             problems.sheet(
                 Severity::Error,
                 sheet_name,
@@ -1190,6 +1264,38 @@ mod tests {
         assert_eq!(office_from_text("201"), Some((code, String::new())));
         assert_eq!(office_from_text("02A1"), None);
         assert_eq!(office_from_text("新港海关"), None);
+    }
+
+    #[test]
+    fn a_header_found_by_its_exact_text_is_the_column_its_normalised_text_names() {
+        let catalog = crate::catalog::standard_catalog().unwrap();
+        let channels = channel_names(&catalog);
+        let headers = item_headers(&channels);
+        let by_normalised = |text: &str| {
+            let n = normalize_header(text);
+            headers.channels.get(&n).copied().or_else(|| headers.fixed.normalized.get(&n).copied())
+        };
+        let names = ItemColumn::all().into_iter().flat_map(|c| std::iter::once(c.header()).chain(c.aliases().to_vec()));
+        let names: Vec<String> = names.map(str::to_string).chain(channels.iter().map(|(_, n)| n.clone())).collect();
+        assert!(names.len() > 40);
+        for name in &names {
+            assert!(by_normalised(name).is_some(), "{name}");
+            assert_eq!(headers.get(name), by_normalised(name), "{name}");
+            assert_eq!(headers.get(&format!(" {name}（必填）")), by_normalised(name), "{name}");
+        }
+        let requirements = requirement_headers();
+        for c in RequirementColumn::ALL {
+            for name in std::iter::once(c.header()).chain(c.aliases().to_vec()) {
+                assert_eq!(requirements.get(name), Some(c), "{name}");
+                assert_eq!(requirements.get(&name.to_uppercase()), Some(c), "{name}");
+            }
+        }
+        // A catalog channel named like a fixed column takes that name, exactly as in one merged map.
+        let clashing = [(ChannelCode::A, "备注".to_string())];
+        let clash = item_headers(&clashing);
+        assert!(!clash.fixed_exact_holds);
+        assert_eq!(clash.get("备注"), Some(ItemColumn::Channel(ChannelCode::A)));
+        assert_eq!(clash.get("说明"), Some(ItemColumn::Note));
     }
 
     #[test]

@@ -153,7 +153,18 @@ impl Cell {
 
     /// The cell as trimmed half-width text (see [`to_halfwidth`]).
     pub fn as_halfwidth(&self) -> String {
-        to_halfwidth(&self.as_text()).trim().to_string()
+        // Folding keeps whitespace whitespace (U+3000 becomes a space), so trimming once after it is the same as
+        // trimming before and after; a text cell is copied once.
+        let folded = match self {
+            Cell::Text(s) => to_halfwidth(s),
+            other => to_halfwidth(&other.as_text()),
+        };
+        let trimmed = folded.trim();
+        if trimmed.len() == folded.len() {
+            folded
+        } else {
+            trimmed.to_string()
+        }
     }
 
     /// Whether a calamine cell becomes [`Cell::Empty`] (empty, or blank text), without converting it.
@@ -225,6 +236,17 @@ impl Row {
     /// The cell in a 0-based absolute column; [`Cell::Empty`] outside the row.
     pub fn cell(&self, col: u32) -> &Cell {
         col.checked_sub(self.first_col).and_then(|i| self.cells.get(i as usize)).unwrap_or(&Cell::Empty)
+    }
+
+    /// Takes the cell in a 0-based absolute column as trimmed text ([`Cell::as_text`]), leaving it empty; `None`
+    /// when it is empty. A text cell's text is moved, not copied, when it needs no trimming.
+    pub fn take_text(&mut self, col: u32) -> Option<String> {
+        let cell = col.checked_sub(self.first_col).and_then(|i| self.cells.get_mut(i as usize))?;
+        match std::mem::replace(cell, Cell::Empty) {
+            Cell::Empty => None,
+            Cell::Text(text) if text.trim().len() == text.len() => Some(text),
+            other => Some(other.as_text()).filter(|t| !t.is_empty()),
+        }
     }
 
     /// The non-empty cells with their 0-based absolute columns.

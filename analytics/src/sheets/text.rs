@@ -44,11 +44,19 @@ pub fn normalize_header(raw: &str) -> String {
         }
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
+        } else if is_caseless(c) {
+            out.push(c);
         } else {
             out.extend(c.to_lowercase());
         }
     }
     out
+}
+
+/// Whether `c` is in a block without letter case (CJK radicals and symbols, kana, CJK ideographs, Yi, Hangul), so
+/// that lower-casing a Chinese header skips Unicode's case tables.
+fn is_caseless(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7AF}')
 }
 
 /// Letters of a 0-based column index (0 → A, 26 → AA).
@@ -213,6 +221,16 @@ mod tests {
         ] {
             assert_eq!(normalize_header(raw), normalize_header_reference(raw), "{raw:?}");
         }
+    }
+
+    #[test]
+    fn characters_taken_as_caseless_have_no_lower_case() {
+        let caseless = ('\u{2E80}'..='\u{A4CF}').chain('\u{AC00}'..='\u{D7AF}');
+        for c in caseless {
+            assert!(is_caseless(c));
+            assert!(c.to_lowercase().eq([c]), "{c:?} ({:X}) has a lower case", c as u32);
+        }
+        assert!(!is_caseless('Ⅰ') && !is_caseless('Ａ') && !is_caseless('Ꙁ'));
     }
 
     proptest::proptest! {

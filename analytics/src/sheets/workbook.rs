@@ -20,6 +20,8 @@ type Rs<'a> = Cursor<&'a [u8]>;
 pub struct Workbook<'a> {
     sheets: calamine::Sheets<Rs<'a>>,
     format: SourceFormat,
+    /// The worksheet names in the workbook's order, each with its trimmed half-width form for [`Self::find_sheet`].
+    names: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Workbook<'_> {
@@ -84,7 +86,11 @@ fn is_encrypted_package(bytes: &[u8]) -> bool {
         .iter()
         .map(|name| name.encode_utf16().flat_map(u16::to_le_bytes).collect())
         .collect();
-    bytes.chunks(128).any(|entry| needles.iter().any(|needle| entry.starts_with(needle)))
+    // Both names start with `E` (UTF-16LE: `E`, 0), which rules out almost every entry with one comparison.
+    bytes
+        .chunks(128)
+        .filter(|entry| entry.starts_with(b"E\0"))
+        .any(|entry| needles.iter().any(|needle| entry.starts_with(needle)))
 }
 
 fn open_error(format: SourceFormat, err: impl std::fmt::Display) -> SheetError {
@@ -131,8 +137,16 @@ fn open_inner(bytes: &[u8], format: SourceFormat) -> Result<Workbook<'_>, SheetE
     } else {
         return Err(SheetError::NotAWorkbook { format });
     };
-    let workbook = Workbook { sheets, format };
-    if workbook.sheet_names().is_empty() {
+    let names = sheets
+        .sheet_names()
+        .into_iter()
+        .map(|name| {
+            let folded = super::to_halfwidth(&name).trim().to_string();
+            (name, folded)
+        })
+        .collect();
+    let workbook = Workbook { sheets, format, names };
+    if workbook.names.is_empty() {
         return Err(SheetError::NoWorksheet);
     }
     Ok(workbook)
@@ -140,15 +154,16 @@ fn open_inner(bytes: &[u8], format: SourceFormat) -> Result<Workbook<'_>, SheetE
 
 impl Workbook<'_> {
     /// The worksheet names in the workbook's order (hidden sheets included).
-    pub fn sheet_names(&self) -> Vec<String> {
-        self.sheets.sheet_names()
+    pub fn sheet_names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|(name, _)| name.as_str())
     }
 
     /// The first sheet whose name, trimmed and folded to half-width, is one of `names` (in the order of `names`).
     pub fn find_sheet(&self, names: &[&str]) -> Option<String> {
-        let all = self.sheet_names();
         names.iter().find_map(|wanted| {
-            all.iter().find(|n| super::to_halfwidth(n).trim() == super::to_halfwidth(wanted).trim()).cloned()
+            let wanted = super::to_halfwidth(wanted);
+            let wanted = wanted.trim();
+            self.names.iter().find(|(_, folded)| folded == wanted).map(|(name, _)| name.clone())
         })
     }
 
@@ -171,9 +186,10 @@ impl Workbook<'_> {
         let mut truncated = false;
         for index in 0..range.height() {
             let cells = &mut range[index];
-            if cells.iter().all(Cell::data_is_blank) {
+            // Trailing blank cells are left out: `Row::cell` answers `Empty` beyond the row.
+            let Some(last) = cells.iter().rposition(|data| !Cell::data_is_blank(data)) else {
                 continue;
-            }
+            };
             if rows.len() > row_cap {
                 truncated = true;
                 break;
@@ -181,7 +197,7 @@ impl Workbook<'_> {
             rows.push(Row {
                 line: first_row as usize + index + 1,
                 first_col,
-                cells: cells.iter_mut().map(|data| Cell::from_owned_data(std::mem::take(data))).collect(),
+                cells: cells[..=last].iter_mut().map(|data| Cell::from_owned_data(std::mem::take(data))).collect(),
             });
         }
         Ok(Sheet { name: name.to_string(), rows, truncated })
@@ -223,5 +239,57 @@ mod tests {
         assert_eq!(opened.find_sheet(&["_meta"]), None);
         let sheet = opened.read(" 公开事项 ", 10).unwrap();
         assert!(sheet.rows.is_empty() && !sheet.truncated);
+    }
+
+    #[test]
+    fn a_row_ends_at_its_last_filled_cell_and_reads_empty_beyond_it() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet().set_name("表").unwrap();
+        sheet.write_string(0, 1, "甲").unwrap();
+        sheet.write_string(0, 2, "  ").unwrap();
+        sheet.write_string(0, 5, "\u{3000}").unwrap();
+        sheet.write_number(2, 4, 3.0).unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let sheet = open_workbook(&bytes, SourceFormat::Xlsx).unwrap().read("表", 10).unwrap();
+        assert_eq!(sheet.rows.len(), 2);
+        let (first, second) = (&sheet.rows[0], &sheet.rows[1]);
+        assert_eq!((first.line, first.first_col, first.cells.len()), (1, 1, 1));
+        assert_eq!(first.cell(1), &Cell::Text("甲".into()));
+        assert_eq!(first.cell(2), &Cell::Empty);
+        assert_eq!(first.cell(5), &Cell::Empty);
+        assert_eq!(second.line, 3);
+        assert_eq!(second.cell(4), &Cell::Number(3.0));
+        assert_eq!(second.filled().collect::<Vec<_>>(), vec![(4, &Cell::Number(3.0))]);
+    }
+
+    #[test]
+    fn a_taken_text_is_the_cells_trimmed_text_and_leaves_the_cell_empty() {
+        let mut row = Row {
+            line: 7,
+            first_col: 2,
+            cells: vec![
+                Cell::Text("网址".into()),
+                Cell::Text(" 公告栏\u{3000}".into()),
+                Cell::Number(12.0),
+                Cell::Date(chrono::NaiveDate::from_ymd_opt(2022, 8, 31).unwrap()),
+                Cell::Empty,
+            ],
+        };
+        let expected: Vec<Option<String>> =
+            (0..8).map(|col| Some(row.cell(col).as_text()).filter(|t| !t.is_empty())).collect();
+        let taken: Vec<Option<String>> = (0..8).map(|col| row.take_text(col)).collect();
+        assert_eq!(taken, expected);
+        assert_eq!(taken[3].as_deref(), Some("公告栏"));
+        assert_eq!(taken[5].as_deref(), Some("2022-08-31"));
+        assert!(row.cells.iter().all(Cell::is_blank));
+        assert_eq!(row.take_text(2), None);
+    }
+
+    #[test]
+    fn half_width_text_is_trimmed_and_folded_whatever_the_cell() {
+        assert_eq!(Cell::Text("\u{3000}ＡＢ１ ".into()).as_halfwidth(), "AB1");
+        assert_eq!(Cell::Text("r1".into()).as_halfwidth(), "r1");
+        assert_eq!(Cell::Number(2.5).as_halfwidth(), "2.5");
+        assert_eq!(Cell::Empty.as_halfwidth(), "");
     }
 }
