@@ -705,24 +705,30 @@ pub async fn table(
     as_of: NaiveDate,
     today: NaiveDate,
 ) -> Result<(String, TableView), DownloadError> {
-    let mut tables: Vec<(String, String, TableView)> = Vec::new();
     match district {
         None => {
+            // The national figures are shared (`Arc`): only the table asked for is copied.
             let n = national(store, principal, as_of, today).await?;
-            tables.push(("progress".into(), "各直属海关推进进度".into(), n.progress_table.clone()));
-            tables.push(("at-risk".into(), "逾期与风险事项".into(), n.at_risk.clone()));
-            for c in [&n.burn_up, &n.matrix, &n.ranking, &n.scores] {
-                tables.push((c.name.clone(), c.title.clone(), c.table.clone()));
-            }
+            let found = match name {
+                "progress" => Some(("各直属海关推进进度".to_string(), &n.progress_table)),
+                "at-risk" => Some(("逾期与风险事项".to_string(), &n.at_risk)),
+                _ => [&n.burn_up, &n.matrix, &n.ranking, &n.scores]
+                    .into_iter()
+                    .find(|c| c.name == name)
+                    .map(|c| (c.title.clone(), &c.table)),
+            };
+            found.map(|(title, table)| (title, table.clone())).ok_or(DownloadError::UnknownName)
         }
         Some(code) => {
             let d = self::district(store, principal, code, as_of, today).await?.ok_or(RolloutError::NotFound)?;
-            tables.push(("offices".into(), format!("{}所属隶属海关", d.name), d.office_table));
-            tables.push(("milestones".into(), format!("{}里程碑", d.name), d.milestones));
+            let mut tables = vec![
+                ("offices".to_string(), format!("{}所属隶属海关", d.name), d.office_table),
+                ("milestones".to_string(), format!("{}里程碑", d.name), d.milestones),
+            ];
             for c in [d.burn_up, d.heatmap] {
                 tables.push((c.name, format!("{}{}", d.name, c.title), c.table));
             }
+            tables.into_iter().find(|t| t.0 == name).map(|t| (t.1, t.2)).ok_or(DownloadError::UnknownName)
         }
     }
-    tables.into_iter().find(|t| t.0 == name).map(|t| (t.1, t.2)).ok_or(DownloadError::UnknownName)
 }

@@ -229,6 +229,19 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
         assert!(burn_rows.contains(target), "the targets are on the page: {target:?}");
     }
     assert_eq!(get(&server, "/dashboard/charts/nothing.svg", &hq).await.status(), StatusCode::NOT_FOUND);
+    // Every table of the national dashboard downloads under its own title; an unknown one is not found.
+    let mut dispositions = Vec::new();
+    for name in ["at-risk", "matrix", "ranking", "scores"] {
+        let xlsx = get(&server, &format!("/dashboard/tables/{name}.xlsx?as_of=2022-12-31"), &hq).await;
+        assert_eq!(xlsx.status(), StatusCode::OK, "{name}");
+        dispositions.push(header_of(&xlsx, CONTENT_DISPOSITION));
+        assert!(xlsx.bytes().await.expect("xlsx").starts_with(b"PK"), "{name}: a workbook");
+    }
+    let encoded: String = "逾期与风险事项".bytes().map(|b| format!("%{b:02X}")).collect();
+    assert!(dispositions[0].contains(&encoded), "{}", dispositions[0]);
+    dispositions.dedup();
+    assert_eq!(dispositions.len(), 4, "each table under its own name: {dispositions:?}");
+    assert_eq!(get(&server, "/dashboard/tables/nothing.xlsx", &hq).await.status(), StatusCode::NOT_FOUND);
 
     // 天津's administrator: its own district's dashboard, not another's, not the national one.
     let tj = sign_in(&server, "demo-tianjin-admin").await;
