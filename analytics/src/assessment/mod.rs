@@ -152,6 +152,10 @@ pub struct ExcludedItem {
     /// The indicator left out, or `None` when the whole item is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator: Option<String>,
+    /// Why the district catalog marks the whole item 不适用, when that is why it is left out (rather than a
+    /// deadline not yet reached), so that callers need not read it from `reason_zh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
     pub reason_zh: String,
 }
 

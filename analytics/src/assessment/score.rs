@@ -90,6 +90,7 @@ pub(crate) fn units<'a>(
                 item: item.number,
                 element: None,
                 indicator: None,
+                not_applicable: Some(reason.to_string()),
                 reason_zh: format!("{}：关区目录标注为不适用（{reason}），不计分", label(item, None)),
             });
             continue;
@@ -183,6 +184,7 @@ pub fn score(
             item: unit.item.number,
             element: unit.element,
             indicator: indicator.map(str::to_string),
+            not_applicable: None,
             reason_zh: format!("{}：{why}", unit.label()),
         };
         if !unit.disclosed() {

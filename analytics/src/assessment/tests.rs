@@ -190,6 +190,7 @@ fn items_not_applicable_in_the_district_catalog_are_excluded_not_failed() {
     assert!(a.lines.iter().all(|l| l.item != Some(16)));
     let excluded = a.excluded.iter().find(|e| e.item == 16 && e.indicator.is_none()).unwrap();
     assert!(excluded.reason_zh.contains("不适用（本关无拍卖业务）"), "{}", excluded.reason_zh);
+    assert_eq!(excluded.not_applicable.as_deref(), Some("本关无拍卖业务"), "the district's reason, as data");
 }
 
 #[test]
@@ -387,6 +388,7 @@ fn an_item_not_yet_due_costs_no_points_but_still_blocks_completion() {
     assert_eq!(a.score, 100.0, "{:#?}", lost(&a));
     let excluded = a.excluded.iter().find(|e| e.item == 8 && e.indicator.is_none()).unwrap();
     assert!(excluded.reason_zh.contains("尚未到期"), "{}", excluded.reason_zh);
+    assert_eq!(excluded.not_applicable, None, "not yet due is not 不适用");
     let completion =
         is_complete(&snapshot, &catalog, &Applicability::all_applicable(), &CompletionDefinition::default());
     assert!(!completion.complete);

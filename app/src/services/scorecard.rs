@@ -170,7 +170,7 @@ fn item_rows(item: &Item, a: &Assessment, scheme: Option<&Scheme>, snapshot: Opt
     let n = item.number;
     let whole_excluded = a.excluded.iter().find(|x| x.item == n && x.element.is_none() && x.indicator.is_none());
     // 不适用 in the district catalog: the engine's only whole-item exclusion that is not about the clock.
-    if let Some(x) = whole_excluded.filter(|x| x.reason_zh.contains("关区目录标注为不适用")) {
+    if let Some(x) = whole_excluded.filter(|x| x.not_applicable.is_some()) {
         return vec![plain_row(item, None, "not_applicable", "不适用".into(), after_label(&x.reason_zh).to_string())];
     }
     if let Some(i) = a.inherited.iter().find(|i| i.item == n && i.element.is_none()) {
