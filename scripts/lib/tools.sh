@@ -1,12 +1,12 @@
 # Shared by scripts/serve and scripts/test: installs each build tool only when it is missing.
 # Only package registries are reachable (crates.io, npm, Debian), so nothing here downloads from elsewhere;
-# cargo-leptos would otherwise try to fetch wasm-bindgen or wasm-opt from a code-hosting site and fail.
+# The client is built with plain cargo and the wasm-bindgen CLI (scripts/lib/site.sh), not cargo-leptos, which
+# would take 13 minutes to install and otherwise try to fetch wasm-bindgen or wasm-opt from a code-hosting site.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TOOLS="$ROOT/target/tools"
 export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
 
-CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_VERSION=132
 
 say() { printf '\033[1;34m==> %s\033[0m\n' "$*" >&2; }
@@ -26,13 +26,6 @@ ensure_wasm_target() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "安装 wasm32-unknown-unknown 编译目标"
     rustup target add wasm32-unknown-unknown
-  fi
-}
-
-ensure_cargo_leptos() {
-  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    say "安装 cargo-leptos $CARGO_LEPTOS_VERSION（首次约 13 分钟）"
-    cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
   fi
 }
 
@@ -81,6 +74,7 @@ ensure_browser() {
 
 ensure_build_tools() {
   ensure_wasm_target
-  ensure_cargo_leptos
   ensure_wasm_bindgen
 }
+
+source "$ROOT/scripts/lib/site.sh"

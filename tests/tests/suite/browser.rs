@@ -1,7 +1,7 @@
-//! Browser tests: the binary and client that `cargo leptos build` produced, driven by headless Chromium through
+//! Browser tests: the `gongkai` binary and the client in `target/site` (`scripts/test` builds both), driven by headless Chromium through
 //! chromedriver — every scenario with JavaScript (the page hydrates) and without it (server HTML alone).
 //!
-//! They need `GONGKAI_E2E_BIN` (the cargo-leptos-built `gongkai`, see `scripts/test`), `target/site` and
+//! They need `GONGKAI_E2E_BIN` (the `gongkai` binary, see `scripts/test`), `target/site` and
 //! chromedriver. When those are missing the tests say so and pass, unless `GONGKAI_REQUIRE_BROWSER=1` or
 //! `CI=true`, where a missing piece fails the run.
 
@@ -37,11 +37,11 @@ fn prerequisites() -> Result<(PathBuf, PathBuf), String> {
         .map(PathBuf::from)
         .map_err(|_| "GONGKAI_E2E_BIN is not set (run scripts/test)".to_string())?;
     if !bin.exists() {
-        return Err(format!("{} does not exist (run cargo leptos build)", bin.display()));
+        return Err(format!("{} does not exist (run scripts/test)", bin.display()));
     }
     let site = site_root();
     if !site.join("pkg").join("gongkai.js").exists() {
-        return Err(format!("{} has no built client (run cargo leptos build)", site.display()));
+        return Err(format!("{} has no built client (scripts/lib/site.sh: build_site)", site.display()));
     }
     let driver = which("chromedriver").ok_or("chromedriver is not installed (apt-get install chromium-driver)")?;
     Ok((bin, driver))
@@ -63,7 +63,7 @@ async fn wait_until_up(url: &str, what: &str) {
     panic!("{what} did not come up at {url} within 60 s");
 }
 
-/// The product (as built by cargo-leptos) with a fresh demo database, and a chromedriver.
+/// The product (the binary and client of `scripts/test`) with a fresh demo database, and a chromedriver.
 struct Rig {
     base: String,
     driver_url: String,
