@@ -10,7 +10,9 @@
 //! - a deadline set by another rule (双随机一公开, procurement or auction law, fee rules) is not computed and is shown
 //!   as such, never as compliant.
 //!
-//! Lateness is counted in the unit of the rule: working days for working-day rules, calendar days otherwise.
+//! Lateness is said the way a person checks it: the calendar days after the deadline, and for working-day rules also
+//! the working days among them. A disclosure published on the weekend after a Friday deadline is late by two days
+//! with no working day among them; it is never "late by 0 days".
 
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -66,10 +68,11 @@ pub enum MissingDate {
 pub enum Verdict {
     /// Published on or before the due date.
     OnTime { due: NaiveDate },
-    /// Published after the due date.
-    Late { due: NaiveDate, late_by: Lateness },
-    /// Not published, and the due date has passed.
-    Overdue { due: NaiveDate, late_by: Lateness },
+    /// Published after the due date: `days_after_due` calendar days after it (at least 1), `late_by` in the unit of
+    /// the rule (working days for working-day rules, which may be 0 when only rest days passed).
+    Late { due: NaiveDate, late_by: Lateness, days_after_due: u32 },
+    /// Not published, and the due date has passed (`days_after_due` ≥ 1 calendar days before the day judged).
+    Overdue { due: NaiveDate, late_by: Lateness, days_after_due: u32 },
     /// Not published, not due yet.
     Pending { due: NaiveDate },
     /// "As needed": last updated within the staleness window.
@@ -94,14 +97,20 @@ impl Verdict {
     /// The verdict in words, in Chinese, with dates as officials write them.
     pub fn describe_zh(&self) -> String {
         use crate::calendar::written;
-        let unit = |l: &Lateness| match l {
-            Lateness::WorkingDays(n) => format!("{n}个工作日"),
-            Lateness::CalendarDays(n) => format!("{n}日"),
+        // "（期限2024年11月1日，其间3个工作日）": the working days only where the rule counts them.
+        let detail = |due: &NaiveDate, l: &Lateness| match l {
+            Lateness::WorkingDays(0) => format!("（期限{}，其间均为休息日）", written(*due)),
+            Lateness::WorkingDays(n) => format!("（期限{}，其间{n}个工作日）", written(*due)),
+            Lateness::CalendarDays(_) => format!("（期限{}）", written(*due)),
         };
         match self {
             Verdict::OnTime { due } => format!("按时公开（期限{}）", written(*due)),
-            Verdict::Late { due, late_by } => format!("逾期{}公开（期限{}）", unit(late_by), written(*due)),
-            Verdict::Overdue { due, late_by } => format!("已逾期{}未公开（期限{}）", unit(late_by), written(*due)),
+            Verdict::Late { due, late_by, days_after_due } => {
+                format!("逾期{days_after_due}日公开{}", detail(due, late_by))
+            }
+            Verdict::Overdue { due, late_by, days_after_due } => {
+                format!("已逾期{days_after_due}日未公开{}", detail(due, late_by))
+            }
             Verdict::Pending { due } => format!("尚未到期（期限{}）", written(*due)),
             Verdict::Current { last_update, stale_after } => {
                 format!("最近更新{}，{}前需再次核查更新", written(*last_update), written(*stale_after))
@@ -189,8 +198,12 @@ pub fn judge(
             };
             Ok(match dates.published_on {
                 Some(published) if published <= due => Verdict::OnTime { due },
-                Some(published) => Verdict::Late { due, late_by: lateness(published)? },
-                None if as_of > due => Verdict::Overdue { due, late_by: lateness(as_of)? },
+                Some(published) => {
+                    Verdict::Late { due, late_by: lateness(published)?, days_after_due: calendar_days(due, published) }
+                }
+                None if as_of > due => {
+                    Verdict::Overdue { due, late_by: lateness(as_of)?, days_after_due: calendar_days(due, as_of) }
+                }
                 None => Verdict::Pending { due },
             })
         }
@@ -224,10 +237,16 @@ mod tests {
         assert_eq!(on_time, Ok(Verdict::OnTime { due: d("2024-11-01") }));
         // 2024-11-04 is the Monday after the due Friday: one working day late, not three days.
         let late = judge(&TWENTY, dates(Some("2024-09-30"), Some("2024-11-04")), d("2024-12-01"), s, &cal());
-        assert_eq!(late, Ok(Verdict::Late { due: d("2024-11-01"), late_by: Lateness::WorkingDays(1) }));
+        assert_eq!(
+            late,
+            Ok(Verdict::Late { due: d("2024-11-01"), late_by: Lateness::WorkingDays(1), days_after_due: 3 })
+        );
         // Seven working days from 2024-09-27 end on the make-up Saturday 2024-10-12.
         let late = judge(&SEVEN, dates(Some("2024-09-27"), Some("2024-10-14")), d("2024-12-01"), s, &cal());
-        assert_eq!(late, Ok(Verdict::Late { due: d("2024-10-12"), late_by: Lateness::WorkingDays(1) }));
+        assert_eq!(
+            late,
+            Ok(Verdict::Late { due: d("2024-10-12"), late_by: Lateness::WorkingDays(1), days_after_due: 2 })
+        );
     }
 
     #[test]
@@ -236,7 +255,10 @@ mod tests {
         let pending = judge(&TWENTY, dates(Some("2024-09-30"), None), d("2024-11-01"), s, &cal());
         assert_eq!(pending, Ok(Verdict::Pending { due: d("2024-11-01") }));
         let overdue = judge(&TWENTY, dates(Some("2024-09-30"), None), d("2024-11-08"), s, &cal());
-        assert_eq!(overdue, Ok(Verdict::Overdue { due: d("2024-11-01"), late_by: Lateness::WorkingDays(5) }));
+        assert_eq!(
+            overdue,
+            Ok(Verdict::Overdue { due: d("2024-11-01"), late_by: Lateness::WorkingDays(5), days_after_due: 7 })
+        );
     }
 
     #[test]
@@ -258,7 +280,10 @@ mod tests {
             ClockSettings::default(),
             &cal(),
         );
-        assert_eq!(late, Ok(Verdict::Late { due: d("2024-03-21"), late_by: Lateness::CalendarDays(4) }));
+        assert_eq!(
+            late,
+            Ok(Verdict::Late { due: d("2024-03-21"), late_by: Lateness::CalendarDays(4), days_after_due: 4 })
+        );
     }
 
     #[test]
@@ -305,8 +330,36 @@ mod tests {
             judge(&TWENTY, dates(Some("2026-12-20"), None), d("2027-02-01"), s, &cal()),
             Err(CalendarError::BeyondKnownYears { .. })
         ));
-        let late = Verdict::Late { due: d("2024-11-01"), late_by: Lateness::WorkingDays(1) };
-        assert_eq!(late.describe_zh(), "逾期1个工作日公开（期限2024年11月1日）");
+        let late = Verdict::Late { due: d("2024-11-01"), late_by: Lateness::WorkingDays(1), days_after_due: 3 };
+        assert_eq!(late.describe_zh(), "逾期3日公开（期限2024年11月1日，其间1个工作日）");
         assert!(late.is_failure());
+    }
+
+    #[test]
+    fn a_disclosure_published_on_the_weekend_after_a_friday_deadline_is_late_by_days_never_by_zero() {
+        let s = ClockSettings::default();
+        // Due Friday 2024-11-01, published Sunday 2024-11-03: two days late, no working day among them.
+        let late = judge(&TWENTY, dates(Some("2024-09-30"), Some("2024-11-03")), d("2024-12-01"), s, &cal()).unwrap();
+        assert_eq!(late, Verdict::Late { due: d("2024-11-01"), late_by: Lateness::WorkingDays(0), days_after_due: 2 });
+        assert!(late.is_failure());
+        let said = late.describe_zh();
+        assert_eq!(said, "逾期2日公开（期限2024年11月1日，其间均为休息日）");
+        assert!(!said.contains("逾期0") && !said.contains("0个工作日"), "{said}");
+        // Not published by the Saturday after the deadline: overdue by one day, none of it a working day.
+        let overdue = judge(&TWENTY, dates(Some("2024-09-30"), None), d("2024-11-02"), s, &cal()).unwrap();
+        assert_eq!(overdue.describe_zh(), "已逾期1日未公开（期限2024年11月1日，其间均为休息日）");
+    }
+
+    #[test]
+    fn a_disclosure_due_before_a_holiday_and_published_after_it_counts_the_holiday_as_days_not_working_days() {
+        let s = ClockSettings::default();
+        // 20 working days from 2024-08-30 end on Sunday 2024-09-29 (a make-up working day before National Day);
+        // published on Tuesday 2024-10-08, after the holiday: nine days late, of which two working days (30 September
+        // and 8 October).
+        let due = cal().add_working_days(d("2024-08-30"), 20).unwrap();
+        assert_eq!(due, d("2024-09-29"));
+        let late = judge(&TWENTY, dates(Some("2024-08-30"), Some("2024-10-08")), d("2024-12-01"), s, &cal()).unwrap();
+        assert_eq!(late, Verdict::Late { due, late_by: Lateness::WorkingDays(2), days_after_due: 9 });
+        assert_eq!(late.describe_zh(), "逾期9日公开（期限2024年9月29日，其间2个工作日）");
     }
 }

@@ -4,7 +4,7 @@
 //! are inherited (备注2), and every other item becomes one scored unit, or one per element where the catalog gives
 //! elements their own time limit (item 24). Each unit is judged against the item indicators, each listed requirement
 //! against the requirement indicators; every defect is a line with the item and a Chinese reason, e.g.
-//! `第8项 行政许可：逾期3个工作日公开（期限2024年11月1日），扣2分`. Deductions stop at the indicator's weight (later
+//! `第8项 行政许可：逾期5日公开（期限2024年11月1日，其间3个工作日），扣2分`. Deductions stop at the indicator's weight (later
 //! defects still get a line, at 0 points). Bonuses are capped by the scheme, and the total by 100 (a `cap` line says
 //! so), so the lines always add up to the score.
 

@@ -114,7 +114,7 @@ fn one_overdue_item_loses_exactly_the_on_time_deduction_and_the_line_says_why() 
     assert_eq!(lost[0].rule, "on_time");
     assert_eq!(lost[0].item, Some(8));
     assert_eq!(lost[0].points, -2.0);
-    assert_eq!(lost[0].reason_zh, "第8项 行政许可：逾期3个工作日公开（期限2024年11月1日），扣2分");
+    assert_eq!(lost[0].reason_zh, "第8项 行政许可：逾期5日公开（期限2024年11月1日，其间3个工作日），扣2分");
 }
 
 #[test]

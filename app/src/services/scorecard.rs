@@ -62,7 +62,7 @@ fn what_of(reason: &str) -> &str {
     rest.rsplit_once('，').map_or(rest, |(what, _)| what)
 }
 
-/// The short status of an item that failed its clock, from the engine's verdict: `逾期3个工作日公开`,
+/// The short status of an item that failed its clock, from the engine's verdict: `逾期5日公开`,
 /// `超出更新周期1405日`, `缺少日期`.
 fn late_status(verdict: &str) -> String {
     if verdict.starts_with("逾期") || verdict.starts_with("已逾期") {
@@ -455,7 +455,7 @@ mod tests {
 
     #[test]
     fn an_item_that_failed_its_clock_says_how_in_a_few_words() {
-        assert_eq!(late_status("逾期3个工作日公开（期限2024年11月1日）"), "逾期3个工作日公开");
+        assert_eq!(late_status("逾期5日公开（期限2024年11月1日，其间3个工作日）"), "逾期5日公开");
         assert_eq!(late_status("最近更新2022年7月31日，已超出更新周期1405日"), "超出更新周期1405日");
         assert_eq!(late_status("未填报信息形成或变更日期，无法判断时限"), "缺少日期");
     }
@@ -512,8 +512,8 @@ mod tests {
     #[test]
     fn the_verdict_is_cut_out_of_an_engine_line() {
         assert_eq!(
-            what_of("第8项 行政许可：逾期3个工作日公开（期限2024年11月1日），扣2分"),
-            "逾期3个工作日公开（期限2024年11月1日）"
+            what_of("第8项 行政许可：逾期5日公开（期限2024年11月1日，其间3个工作日），扣2分"),
+            "逾期5日公开（期限2024年11月1日，其间3个工作日）"
         );
         assert_eq!(what_of("第8项 行政许可：填报未公开，扣4分"), "填报未公开");
         assert_eq!(
