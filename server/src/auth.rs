@@ -497,7 +497,9 @@ pub async fn change_password(
     match outcome {
         Ok(_) => see_other("/account/password?status=changed"),
         Err(AccountError::WrongPassword) => see_other("/account/password?error=wrong"),
-        Err(AccountError::Throttled { seconds }) => see_other(&format!("/account/password?error=throttled&seconds={seconds}")),
+        Err(AccountError::Throttled { seconds }) => {
+            see_other(&format!("/account/password?error=throttled&seconds={seconds}"))
+        }
         Err(AccountError::Password(PasswordError::Busy)) => see_other("/account/password?error=busy"),
         Err(AccountError::SamePassword) => see_other("/account/password?error=same"),
         Err(AccountError::Policy(policy)) => {

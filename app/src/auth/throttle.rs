@@ -183,13 +183,17 @@ pub fn check(
         (policy.account.delay(account_failures), DelayCause::Account),
         (policy.address.delay(address_failures), DelayCause::Address),
     ];
-    let (delay, cause) = delays.into_iter().fold((Duration::zero(), DelayCause::Pair), |longest, next| {
-        if next.0 > longest.0 {
-            next
-        } else {
-            longest
-        }
-    });
+    let (delay, cause) =
+        delays.into_iter().fold(
+            (Duration::zero(), DelayCause::Pair),
+            |longest, next| {
+                if next.0 > longest.0 {
+                    next
+                } else {
+                    longest
+                }
+            },
+        );
     let until = last_failure + delay;
     if until > now {
         Err(Delay { until, cause })
@@ -286,12 +290,22 @@ pub fn alerts(
     let mut raised = Vec::new();
     let account = failures_of(&|a: &LoginAttempt| a.username == username);
     if let Some(failures) = episode_alert(&account, policy.account_alert, policy.window) {
-        raised.push(Alert { scope: AlertScope::Account, subject: username.to_string(), failures, window: policy.window });
+        raised.push(Alert {
+            scope: AlertScope::Account,
+            subject: username.to_string(),
+            failures,
+            window: policy.window,
+        });
     }
     if let Some(addr) = remote_addr {
         let address = failures_of(&|a: &LoginAttempt| a.remote_addr.as_deref() == Some(addr));
         if let Some(failures) = episode_alert(&address, policy.address_alert, policy.window) {
-            raised.push(Alert { scope: AlertScope::Address, subject: addr.to_string(), failures, window: policy.window });
+            raised.push(Alert {
+                scope: AlertScope::Address,
+                subject: addr.to_string(),
+                failures,
+                window: policy.window,
+            });
         }
     }
     raised

@@ -441,13 +441,15 @@ async fn many_failures_from_one_address_delay_its_failing_names_but_not_another_
         assert!(matches!(error, SignInError::InvalidCredentials), "attempt {i}: {error:?}");
     }
     // A name that failed there now waits for the address's delay: 20 failures from it, 16 s.
-    let error = sign_in(store.as_ref(), &policy, request("guess3", "Wrong-Password-2"), t0()).await.expect_err("delayed");
+    let error =
+        sign_in(store.as_ref(), &policy, request("guess3", "Wrong-Password-2"), t0()).await.expect_err("delayed");
     assert_eq!(error.to_string(), "登录失败次数过多，请在16秒后再试");
     // An account without failures there signs in at once.
     sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), t0()).await.expect("not delayed by others");
     // The address raised one alert in the audit log.
     assert_eq!(
-        scalar(&path, "SELECT count(*) FROM audit_log WHERE action = 'sign_in_alert' AND entity_type = 'address'").await,
+        scalar(&path, "SELECT count(*) FROM audit_log WHERE action = 'sign_in_alert' AND entity_type = 'address'")
+            .await,
         1
     );
     assert_eq!(
@@ -469,8 +471,16 @@ async fn guesses_of_the_current_password_are_delayed_like_sign_ins_and_audited()
         let (store, current, password) = (store.clone(), current.clone(), password.to_string());
         async move {
             let now = t0() + Duration::seconds(seconds);
-            change_password(store.as_ref(), &policy.throttle, &current, password, "New-Password-2025".into(), Some("192.0.2.10"), now)
-                .await
+            change_password(
+                store.as_ref(),
+                &policy.throttle,
+                &current,
+                password,
+                "New-Password-2025".into(),
+                Some("192.0.2.10"),
+                now,
+            )
+            .await
         }
     };
     for _ in 0..3 {
@@ -482,8 +492,11 @@ async fn guesses_of_the_current_password_are_delayed_like_sign_ins_and_audited()
     assert_eq!(error.to_string(), "原密码错误次数过多，请在1秒后再试");
     assert_eq!(error.status_code(), 429);
     assert_eq!(
-        scalar(&path, "SELECT count(*) FROM audit_log WHERE action = 'password_check_failed' AND entity_id = 'zhangsan'")
-            .await,
+        scalar(
+            &path,
+            "SELECT count(*) FROM audit_log WHERE action = 'password_check_failed' AND entity_id = 'zhangsan'"
+        )
+        .await,
         3
     );
     // The guesses count for the account: signing in from the same address waits too.
@@ -637,23 +650,40 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
     let current =
         resolve_session(store.as_ref(), &policy.session, &here.token, now).await.expect("resolve").expect("open");
 
-    let error =
-        change_password(store.as_ref(), &policy.throttle, &current, "Not-The-Password-1".into(), "New-Password-2025".into(), None, now)
-            .await
-            .expect_err("wrong current password");
+    let error = change_password(
+        store.as_ref(),
+        &policy.throttle,
+        &current,
+        "Not-The-Password-1".into(),
+        "New-Password-2025".into(),
+        None,
+        now,
+    )
+    .await
+    .expect_err("wrong current password");
     assert_eq!(error.to_string(), "原密码错误");
     let error = change_password(store.as_ref(), &policy.throttle, &current, PASSWORD.into(), "short".into(), None, now)
         .await
         .expect_err("policy");
     assert!(error.to_string().contains("密码至少需要10个字符"), "{error}");
     let error =
-        change_password(store.as_ref(), &policy.throttle, &current, PASSWORD.into(), PASSWORD.into(), None, now).await.expect_err("same");
+        change_password(store.as_ref(), &policy.throttle, &current, PASSWORD.into(), PASSWORD.into(), None, now)
+            .await
+            .expect_err("same");
     assert_eq!(error.to_string(), "新密码不能与原密码相同");
     assert!(resolve_session(store.as_ref(), &policy.session, &elsewhere.token, now).await.expect("resolve").is_some());
 
-    let ended = change_password(store.as_ref(), &policy.throttle, &current, PASSWORD.into(), "New-Password-2025".into(), None, now)
-        .await
-        .expect("changed");
+    let ended = change_password(
+        store.as_ref(),
+        &policy.throttle,
+        &current,
+        PASSWORD.into(),
+        "New-Password-2025".into(),
+        None,
+        now,
+    )
+    .await
+    .expect("changed");
     assert_eq!(ended, 1);
     assert!(resolve_session(store.as_ref(), &policy.session, &here.token, now).await.expect("resolve").is_some());
     assert!(resolve_session(store.as_ref(), &policy.session, &elsewhere.token, now).await.expect("resolve").is_none());

@@ -17,8 +17,8 @@ use super::{audit, kind_from_key, to_json, AuditEntry, SqliteStore};
 use crate::auth::throttle::{Alert, AlertScope, GuessKind, LoginAttempt};
 use crate::auth::{Grant, Principal, Role};
 use crate::store::{
-    Actor, MAX_ATTEMPTS_READ, LoginUser, NewApiTokenRecord, NewSessionRecord, NewUser, SessionEnd, StoreError, StoreResult,
-    StoredApiToken, StoredSession, UserSummary,
+    Actor, LoginUser, NewApiTokenRecord, NewSessionRecord, NewUser, SessionEnd, StoreError, StoreResult,
+    StoredApiToken, StoredSession, UserSummary, MAX_ATTEMPTS_READ,
 };
 
 /// An instant as stored: RFC 3339 in UTC with milliseconds, the format of the schema's defaults, so that text
@@ -100,9 +100,7 @@ async fn audit_attempt(
         (GuessKind::SignIn, true) => ("sign_in", format!("用户 {name} 登录成功")),
         (GuessKind::SignIn, false) => ("sign_in_failed", format!("以用户名“{name}”登录失败")),
         (GuessKind::CurrentPassword, true) => ("password_check", format!("用户 {name} 修改密码时原密码正确")),
-        (GuessKind::CurrentPassword, false) => {
-            ("password_check_failed", format!("用户 {name} 修改密码时原密码错误"))
-        }
+        (GuessKind::CurrentPassword, false) => ("password_check_failed", format!("用户 {name} 修改密码时原密码错误")),
     };
     audit(
         conn,
