@@ -22,7 +22,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use app::auth::current::{self, RequestAuth};
-use app::auth::password::PolicyProblem;
+use app::auth::password::{PasswordError, PolicyProblem};
 use app::auth::session::{csrf_token_matches, session_token_from_cookies, SESSION_COOKIE};
 use app::services::accounts::{self, AccountError, SignInError, SignInRequest};
 use app::services::AppState;
@@ -384,7 +384,8 @@ pub async fn login(
         Err(error) => {
             let code = match &error {
                 SignInError::InvalidCredentials => "invalid".to_string(),
-                SignInError::Throttled { minutes } => format!("throttled&minutes={minutes}"),
+                SignInError::Throttled { seconds } => format!("throttled&seconds={seconds}"),
+                SignInError::Busy => "busy".to_string(),
                 SignInError::Disabled => "disabled".to_string(),
                 SignInError::Store(_) | SignInError::Password(_) | SignInError::Random(_) => {
                     tracing::error!("sign-in failed: {error:?}");
@@ -485,6 +486,7 @@ pub async fn change_password(
     let remote = client_addr(&request_parts.extensions);
     let outcome = accounts::change_password(
         state.store.as_ref(),
+        &state.auth.throttle,
         session,
         form.current_password,
         form.new_password,
@@ -495,6 +497,10 @@ pub async fn change_password(
     match outcome {
         Ok(_) => see_other("/account/password?status=changed"),
         Err(AccountError::WrongPassword) => see_other("/account/password?error=wrong"),
+        Err(AccountError::Throttled { seconds }) => {
+            see_other(&format!("/account/password?error=throttled&seconds={seconds}"))
+        }
+        Err(AccountError::Password(PasswordError::Busy)) => see_other("/account/password?error=busy"),
         Err(AccountError::SamePassword) => see_other("/account/password?error=same"),
         Err(AccountError::Policy(policy)) => {
             let problems = policy.0.iter().map(|p| policy_problem_code(*p)).collect::<Vec<_>>().join(",");
@@ -565,10 +571,19 @@ mod tests {
     }
 
     #[test]
+    fn password_change_refusals_read_on_the_page_as_the_service_words_them() {
+        use app::pages::account::password_error_message;
+        assert_eq!(password_error_message("wrong", None), AccountError::WrongPassword.to_string());
+        assert_eq!(password_error_message("throttled", Some("9")), AccountError::Throttled { seconds: 9 }.to_string());
+        assert_eq!(password_error_message("busy", None), AccountError::Password(PasswordError::Busy).to_string());
+    }
+
+    #[test]
     fn sign_in_errors_read_on_the_page_as_the_service_words_them() {
         use app::pages::account::sign_in_message;
         assert_eq!(sign_in_message("invalid", None), SignInError::InvalidCredentials.to_string());
-        assert_eq!(sign_in_message("throttled", Some("7")), SignInError::Throttled { minutes: 7 }.to_string());
+        assert_eq!(sign_in_message("throttled", Some("7")), SignInError::Throttled { seconds: 7 }.to_string());
+        assert_eq!(sign_in_message("busy", None), SignInError::Busy.to_string());
         assert_eq!(sign_in_message("disabled", None), SignInError::Disabled.to_string());
     }
 }

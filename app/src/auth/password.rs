@@ -4,22 +4,25 @@
 //! - hashes are PHC strings (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) made with the parameters below, set
 //!   explicitly: the `argon2` crate's defaults are below OWASP's recommendation and could change under us;
 //! - hashing and verifying are CPU- and memory-bound (tens of milliseconds, [`MEMORY_KIB`] each), so they run on
-//!   tokio's blocking pool, at most one per core at a time: a burst of sign-ins queues instead of exhausting
-//!   memory or starving the async runtime;
+//!   tokio's blocking pool, at most one per core at a time, through a bounded queue ([`HashQueue`]): at most
+//!   [`MAX_WAITING`] more wait for a core, and anything beyond is refused at once ([`PasswordError::Busy`]) without
+//!   hashing. A burst of guesses thus neither exhausts memory nor starves the runtime, and cannot make everyone's
+//!   sign-in wait behind it for seconds: the most a sign-in waits is [`MAX_WAITING`] hashes shared among the cores;
+//! - a place in the queue is held until the hash is done, even if the request that asked for it has gone;
 //! - verifying reads the parameters from the stored hash, so hashes made with older parameters still verify;
 //!   [`needs_rehash`] tells when one should be replaced.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Memory cost in KiB. OWASP's Password Storage Cheat Sheet recommends argon2id with at least m = 19456 KiB
 /// (19 MiB), t = 2, p = 1 (or an equivalent trade-off such as 46 MiB with t = 1). We take twice the memory at the
 /// same time cost: m = 39936 KiB (39 MiB), t = 2, p = 1 costs about 2× the minimum against a GPU attacker, yet one
 /// hash stays well under 100 ms on one core of a small server, and with one hash per core at a time (see
-/// [`hash_password`]) a 2-core machine never holds more than about 80 MiB for hashing.
+/// [`HashQueue`]) a 2-core machine never holds more than about 80 MiB for hashing.
 pub const MEMORY_KIB: u32 = 39_936;
 /// Time cost (passes over memory); OWASP's minimum at 19 MiB is 2.
 pub const ITERATIONS: u32 = 2;
@@ -36,9 +39,16 @@ pub const MIN_CHARS: usize = 10;
 /// Longest password accepted: enough for any pass phrase, short enough that hashing cost stays bounded.
 pub const MAX_CHARS: usize = 128;
 
-/// A hashing or verification failure: a bug, a corrupt stored hash or a broken worker, never a wrong password.
+/// How many hashes may wait for a core, beyond the one running on each core.
+pub const MAX_WAITING: usize = 32;
+
+/// A hashing or verification failure: a bug, a corrupt stored hash, a broken worker, or a full queue; never a
+/// wrong password.
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
+    /// The queue of hashes is full: the request was refused without hashing (try again shortly).
+    #[error("密码校验请求过多，请稍后再试")]
+    Busy,
     #[error("密码摘要计算失败：{0}")]
     Hash(String),
     #[error("存储的密码摘要无法解析：{0}")]
@@ -55,23 +65,95 @@ fn hasher() -> Result<Argon2<'static>, PasswordError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// One hash per core at a time (see the module docs).
-static WORKERS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+/// A bounded queue of password hashes: `workers` run at a time on the blocking pool, at most `waiting` more wait
+/// for one of them, and anyone beyond is refused at once.
+#[derive(Debug)]
+pub struct HashQueue {
+    /// A permit per hash running.
+    workers: Arc<Semaphore>,
+    /// A permit per hash running or waiting.
+    places: Arc<Semaphore>,
+}
+
+/// A place in a [`HashQueue`], held from [`HashQueue::enter`] until the hash it was taken for is done.
+#[derive(Debug)]
+pub struct HashTicket {
+    place: OwnedSemaphorePermit,
+    workers: Arc<Semaphore>,
+}
+
+impl HashQueue {
+    pub fn new(workers: usize, waiting: usize) -> Self {
+        let workers = workers.max(1);
+        Self { workers: Arc::new(Semaphore::new(workers)), places: Arc::new(Semaphore::new(workers + waiting)) }
+    }
+
+    /// A place in the queue, or [`PasswordError::Busy`] at once when every place is taken.
+    pub fn enter(&self) -> Result<HashTicket, PasswordError> {
+        let place = self.places.clone().try_acquire_owned().map_err(|_| PasswordError::Busy)?;
+        Ok(HashTicket { place, workers: self.workers.clone() })
+    }
+}
+
+impl HashTicket {
+    /// Runs `work` on the blocking pool once a worker is free; the place is given back when `work` has finished,
+    /// even if the caller stopped waiting for it.
+    pub async fn run<T: Send + 'static>(
+        self,
+        work: impl FnOnce() -> Result<T, PasswordError> + Send + 'static,
+    ) -> Result<T, PasswordError> {
+        let HashTicket { place, workers } = self;
+        let worker = workers.acquire_owned().await.map_err(|e| PasswordError::Worker(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            let _held = (place, worker);
+            work()
+        })
+        .await
+        .map_err(|e| PasswordError::Worker(e.to_string()))?
+    }
+
+    /// Whether `password` matches the stored PHC string.
+    pub async fn verify(self, password: String, phc: String) -> Result<bool, PasswordError> {
+        self.run(move || verify_blocking(&password, &phc)).await
+    }
+
+    /// Verifies `password` against a hash of a random password made once per process with the current
+    /// parameters, and returns `false`: used for an unknown user, so that the answer takes as long as for a known
+    /// one.
+    pub async fn verify_against_dummy(self, password: String) -> Result<bool, PasswordError> {
+        self.run(move || {
+            let dummy = match DUMMY_HASH.get() {
+                Some(dummy) => dummy,
+                None => {
+                    let mut secret = [0u8; 32];
+                    getrandom::fill(&mut secret).map_err(|e| PasswordError::Random(e.to_string()))?;
+                    let secret: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+                    let made = hash_blocking(&secret)?;
+                    DUMMY_HASH.get_or_init(|| made)
+                }
+            };
+            verify_blocking(&password, dummy)?;
+            Ok(false)
+        })
+        .await
+    }
+
+    /// Hashes a password with a fresh random salt. Returns the PHC string to store.
+    pub async fn hash(self, password: String) -> Result<String, PasswordError> {
+        self.run(move || hash_blocking(&password)).await
+    }
+}
+
+/// The queue every hash of this process goes through: one worker per core, [`MAX_WAITING`] waiting.
+static QUEUE: LazyLock<HashQueue> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    Arc::new(Semaphore::new(cores))
+    HashQueue::new(cores, MAX_WAITING)
 });
 
-/// Runs `work` on the blocking pool once a hashing slot is free.
-async fn off_runtime<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, PasswordError> + Send + 'static,
-) -> Result<T, PasswordError> {
-    let permit = WORKERS.clone().acquire_owned().await.map_err(|e| PasswordError::Worker(e.to_string()))?;
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        work()
-    })
-    .await
-    .map_err(|e| PasswordError::Worker(e.to_string()))?
+/// A place in the process's hashing queue, or [`PasswordError::Busy`] at once: taken before anything else is done
+/// for a request that will hash, so that a refused request costs nothing.
+pub fn enter_queue() -> Result<HashTicket, PasswordError> {
+    QUEUE.enter()
 }
 
 fn hash_blocking(password: &str) -> Result<String, PasswordError> {
@@ -96,32 +178,23 @@ fn verify_blocking(password: &str, phc: &str) -> Result<bool, PasswordError> {
     }
 }
 
-/// Hashes a password with a fresh random salt, off the async runtime. Returns the PHC string to store.
+/// Hashes a password with a fresh random salt, off the async runtime, through the queue. Returns the PHC string
+/// to store.
 pub async fn hash_password(password: String) -> Result<String, PasswordError> {
-    off_runtime(move || hash_blocking(&password)).await
+    enter_queue()?.hash(password).await
 }
 
-/// Whether `password` matches the stored PHC string, off the async runtime.
+/// Whether `password` matches the stored PHC string, off the async runtime, through the queue.
 pub async fn verify_password(password: String, phc: String) -> Result<bool, PasswordError> {
-    off_runtime(move || verify_blocking(&password, &phc)).await
+    enter_queue()?.verify(password, phc).await
 }
 
-static DUMMY_HASH: OnceCell<String> = OnceCell::const_new();
+/// The hash of a random password that unknown users are verified against ([`HashTicket::verify_against_dummy`]).
+static DUMMY_HASH: OnceLock<String> = OnceLock::new();
 
-/// Verifies `password` against a hash of a random password made once per process with the current parameters,
-/// and returns `false`: used for an unknown user, so that the answer takes as long as for a known one.
+/// [`HashTicket::verify_against_dummy`] through the queue.
 pub async fn verify_against_dummy(password: String) -> Result<bool, PasswordError> {
-    let dummy = DUMMY_HASH
-        .get_or_try_init(|| async {
-            let mut secret = [0u8; 32];
-            getrandom::fill(&mut secret).map_err(|e| PasswordError::Random(e.to_string()))?;
-            let secret: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-            hash_password(secret).await
-        })
-        .await?
-        .clone();
-    verify_password(password, dummy).await?;
-    Ok(false)
+    enter_queue()?.verify_against_dummy(password).await
 }
 
 /// Whether a stored hash was made with other parameters than today's (or another algorithm) and should be
@@ -225,6 +298,45 @@ mod tests {
             let outcome = verify_password("whatever-1234".into(), stored.into()).await;
             assert!(matches!(outcome, Err(PasswordError::Malformed(_))), "{stored}: {outcome:?}");
         }
+    }
+
+    #[test]
+    fn a_full_queue_refuses_at_once_and_takes_again_when_a_place_is_given_back() {
+        let queue = HashQueue::new(1, 2);
+        let running = queue.enter().unwrap();
+        let waiting = [queue.enter().unwrap(), queue.enter().unwrap()];
+        let refused = queue.enter().unwrap_err();
+        assert!(matches!(refused, PasswordError::Busy));
+        assert_eq!(refused.to_string(), "密码校验请求过多，请稍后再试");
+        drop(running);
+        let again = queue.enter().expect("a place was given back");
+        assert!(matches!(queue.enter(), Err(PasswordError::Busy)));
+        drop((waiting, again));
+        assert!(queue.enter().is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_place_is_held_until_its_hash_is_done_even_when_nobody_waits_for_it() {
+        let queue = HashQueue::new(1, 0);
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started, has_started) = tokio::sync::oneshot::channel::<()>();
+        let ticket = queue.enter().unwrap();
+        let work = tokio::spawn(ticket.run(move || {
+            let _ = started.send(());
+            released.recv().map_err(|e| PasswordError::Worker(e.to_string()))
+        }));
+        has_started.await.unwrap();
+        // The caller gives up (a client that disconnected): the hash still runs, and still holds its place.
+        work.abort();
+        assert!(matches!(queue.enter(), Err(PasswordError::Busy)));
+        release.send(()).unwrap();
+        let mut entered = queue.enter();
+        while entered.is_err() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            entered = queue.enter();
+        }
+        let ticket = entered.unwrap();
+        assert!(ticket.verify("x".into(), "not a hash".into()).await.is_err(), "and the next one runs");
     }
 
     #[tokio::test]

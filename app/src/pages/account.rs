@@ -22,14 +22,18 @@ pub const DEMO_ACCOUNTS: [(&str, Text, &str); 5] = [
     ("demo-xingang-filer", Text("隶属海关填报员", "Subordinate office filer"), "0201 新港海关"),
 ];
 
-/// The message for a sign-in error code (`/login?error=…`).
-pub fn sign_in_message(code: &str, minutes: Option<&str>) -> String {
+/// The wait a refusal names (`seconds=…`), bounded: the rule never asks for more than a minute or so, and the
+/// query string is anyone's to write.
+fn wait_seconds(seconds: Option<&str>) -> u32 {
+    seconds.and_then(|s| s.parse::<u32>().ok()).unwrap_or(60).clamp(1, 3600)
+}
+
+/// The message for a sign-in error code (`/login?error=…`; `seconds` for `throttled`).
+pub fn sign_in_message(code: &str, seconds: Option<&str>) -> String {
     match code {
         "invalid" => "用户名或密码错误".to_string(),
-        "throttled" => {
-            let minutes = minutes.and_then(|m| m.parse::<u32>().ok()).unwrap_or(15);
-            format!("登录失败次数过多，请于{minutes}分钟后再试")
-        }
+        "throttled" => format!("登录失败次数过多，请在{}秒后再试", wait_seconds(seconds)),
+        "busy" => "登录请求过多，请稍后再试".to_string(),
         "disabled" => "该账户已停用，请联系系统管理员".to_string(),
         "expired" => "登录已过期，请重新登录".to_string(),
         _ => "登录暂时无法完成，请稍后再试".to_string(),
@@ -47,14 +51,16 @@ pub fn policy_problem_message(code: &str) -> &'static str {
     }
 }
 
-/// The message for a password change error code (`/account/password?error=…`).
-pub fn password_error_message(code: &str) -> &'static str {
+/// The message for a password change error code (`/account/password?error=…`; `seconds` for `throttled`).
+pub fn password_error_message(code: &str, seconds: Option<&str>) -> String {
     match code {
-        "wrong" => "原密码错误",
-        "same" => "新密码不能与原密码相同",
-        "mismatch" => "两次输入的新密码不一致",
-        "policy" => "新密码不符合要求：",
-        _ => "密码暂时无法修改，请稍后再试",
+        "wrong" => "原密码错误".to_string(),
+        "throttled" => format!("原密码错误次数过多，请在{}秒后再试", wait_seconds(seconds)),
+        "busy" => "密码校验请求过多，请稍后再试".to_string(),
+        "same" => "新密码不能与原密码相同".to_string(),
+        "mismatch" => "两次输入的新密码不一致".to_string(),
+        "policy" => "新密码不符合要求：".to_string(),
+        _ => "密码暂时无法修改，请稍后再试".to_string(),
     }
 }
 
@@ -67,7 +73,7 @@ fn query(name: &'static str) -> Option<String> {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
-    let error = query("error").map(|code| sign_in_message(&code, query("minutes").as_deref()));
+    let error = query("error").map(|code| sign_in_message(&code, query("seconds").as_deref()));
     let next = query("next").unwrap_or_default();
     let info = use_session_info();
     view! {
@@ -135,7 +141,7 @@ pub fn PasswordPage() -> impl IntoView {
     let lang = use_lang();
     let changed = query("status").as_deref() == Some("changed");
     let error = query("error").map(|code| {
-        let mut message = password_error_message(&code).to_string();
+        let mut message = password_error_message(&code, query("seconds").as_deref());
         if code == "policy" {
             let problems = query("problems").unwrap_or_default();
             let list: Vec<&str> = problems.split(',').filter(|p| !p.is_empty()).map(policy_problem_message).collect();

@@ -2,9 +2,14 @@
 //! issuing API tokens.
 //!
 //! Rules these use cases keep:
-//! - the throttling rule is applied **before** any password is verified, so a locked account or address costs
-//!   the server nothing and reveals nothing; sign-ins take turns from that check to recording the attempt, so
-//!   the rule holds under a burst of parallel attempts too;
+//! - a guess of a password (signing in, or the current password on a password change) first takes a place in the
+//!   hashing queue ([`crate::auth::password::enter_queue`]): when it is full the guess is refused at once, and
+//!   nothing is recorded;
+//! - then the throttling rule ([`crate::auth::throttle`]) is applied **before** the password is verified, so a
+//!   delayed guess costs the server no hashing and reveals nothing; guesses take turns from that check to
+//!   recording the attempt (as a failure until verified), so the rule holds under a burst of parallel guesses too,
+//!   while the hashing itself runs outside the turn;
+//! - a failure that brings an account or an address to its alert threshold is audited as an alert with it;
 //! - an unknown user and a wrong password give the same answer ([`SignInError::InvalidCredentials`]) after the
 //!   same work: an unknown name is verified against a dummy hash;
 //! - every sign-in makes a new session token (and CSRF token); a session carried by the request that signs in is
@@ -18,7 +23,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::password::{self, check_policy, PasswordError, PasswordPolicyError};
 use crate::auth::session::{new_csrf_token, SessionPolicy};
-use crate::auth::throttle::{self, LoginAttempt, ThrottlePolicy};
+use crate::auth::throttle::{self, Delay, GuessKind, LoginAttempt, ThrottlePolicy};
 use crate::auth::tokens::{self, NewApiToken, RandomError, SessionToken};
 use crate::auth::username::{DisplayNameError, UsernameError};
 use crate::auth::{DisplayName, Grant, GrantError, Hierarchy, Principal, Role, Username};
@@ -58,6 +63,9 @@ pub enum AccountError {
     LastGrant,
     #[error("不能移除自己的总署办公厅管理员角色，以免无人能够管理系统")]
     OwnAdminGrant,
+    /// Too many wrong current passwords on the password change: the next guess must wait.
+    #[error("原密码错误次数过多，请在{seconds}秒后再试")]
+    Throttled { seconds: i64 },
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
@@ -68,7 +76,7 @@ pub enum AccountError {
 
 impl AccountError {
     /// HTTP status for this error: 400 for input to correct, 404 for an unknown user, 409 for a taken user name,
-    /// 500 otherwise.
+    /// 429 for a guess to wait for, 503 for a full hashing queue, 500 otherwise.
     pub fn status_code(&self) -> u16 {
         match self {
             AccountError::Username(_)
@@ -83,6 +91,8 @@ impl AccountError {
             | AccountError::SamePassword => 400,
             AccountError::UnknownUser | AccountError::Store(StoreError::NotFound(_)) => 404,
             AccountError::Store(StoreError::AlreadyExists(_)) => 409,
+            AccountError::Throttled { .. } => 429,
+            AccountError::Password(PasswordError::Busy) => 503,
             AccountError::Password(_) | AccountError::Random(_) | AccountError::Store(_) => 500,
         }
     }
@@ -95,9 +105,12 @@ pub enum SignInError {
     /// Unknown user name or wrong password: deliberately the same answer.
     #[error("用户名或密码错误")]
     InvalidCredentials,
-    /// Too many failures for this account or from this address.
-    #[error("登录失败次数过多，请于{minutes}分钟后再试")]
-    Throttled { minutes: i64 },
+    /// Too many failures of this account from this address (and maybe elsewhere): the next guess must wait.
+    #[error("登录失败次数过多，请在{seconds}秒后再试")]
+    Throttled { seconds: i64 },
+    /// The hashing queue is full: refused at once, without verifying anything.
+    #[error("登录请求过多，请稍后再试")]
+    Busy,
     /// The right password for a disabled account.
     #[error("该账户已停用，请联系系统管理员")]
     Disabled,
@@ -110,11 +123,12 @@ pub enum SignInError {
 }
 
 impl SignInError {
-    /// HTTP status: 401 wrong credentials, 429 throttled, 403 disabled, 500 internal.
+    /// HTTP status: 401 wrong credentials, 429 throttled, 503 queue full, 403 disabled, 500 internal.
     pub fn status_code(&self) -> u16 {
         match self {
             SignInError::InvalidCredentials => 401,
             SignInError::Throttled { .. } => 429,
+            SignInError::Busy => 503,
             SignInError::Disabled => 403,
             SignInError::Store(_) | SignInError::Password(_) | SignInError::Random(_) => 500,
         }
@@ -216,26 +230,79 @@ impl NewSession {
     }
 }
 
-/// Sign-ins in this process take turns from the throttling check to the recording of the attempt: otherwise a
-/// burst of parallel attempts would all pass the check before the first failure is recorded. One verification
-/// takes tens of milliseconds, so this still allows well over ten sign-ins a second.
-static SIGN_IN_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// Guesses in this process take turns from the throttling check to the recording of the attempt: otherwise a
+/// burst of parallel guesses would all pass the check before the first is recorded. The turn covers two small
+/// queries, not the hashing, so guesses still verify in parallel.
+static GUESS_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Signs in with a user name and password at `now`. See the module rules: throttle first, the same answer for an
-/// unknown user and a wrong password, a fresh session every time.
+/// A guess the throttling rule let through, recorded as a failure until [`Guess::finish`] says how it ended (an
+/// internal error in between leaves it a failure, erring on the side of the delay).
+struct Guess {
+    id: i64,
+    attempt: LoginAttempt,
+    /// The attempts the rule read, for the alerts.
+    recent: Vec<LoginAttempt>,
+}
+
+impl Guess {
+    /// Applies the rule at `now` to a guess of `username` from `remote_addr`: the delay to wait, or the guess,
+    /// recorded as a failure.
+    async fn begin(
+        store: &dyn Store,
+        policy: &ThrottlePolicy,
+        username: &str,
+        remote_addr: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Guess, Delay>, StoreError> {
+        let _turn = GUESS_TURN.lock().await;
+        let recent = store.recent_login_attempts(username, remote_addr, policy.load_since(now)).await?;
+        if let Err(delay) = throttle::check(policy, &recent, username, remote_addr, now) {
+            return Ok(Err(delay));
+        }
+        let attempt = LoginAttempt {
+            username: username.to_string(),
+            remote_addr: remote_addr.map(str::to_string),
+            at: now,
+            succeeded: false,
+        };
+        let id = store.begin_login_attempt(&attempt).await?;
+        Ok(Ok(Guess { id, attempt, recent }))
+    }
+
+    /// Records how the guess ended, with the alerts a failure raised, and audits it.
+    async fn finish(
+        self,
+        store: &dyn Store,
+        policy: &ThrottlePolicy,
+        succeeded: bool,
+        kind: GuessKind,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let Guess { id, attempt, mut recent } = self;
+        let attempt = LoginAttempt { succeeded, ..attempt };
+        let alerts = if succeeded {
+            Vec::new()
+        } else {
+            recent.push(attempt.clone());
+            throttle::alerts(policy, &recent, &attempt.username, attempt.remote_addr.as_deref(), attempt.at)
+        };
+        store.finish_login_attempt(id, &attempt, kind, &alerts, actor).await
+    }
+}
+
+/// Signs in with a user name and password at `now`. See the module rules: a place in the hashing queue, then the
+/// throttling rule, the same answer for an unknown user and a wrong password, a fresh session every time.
 pub async fn sign_in(
     store: &dyn Store,
     policy: &AuthPolicy,
     request: SignInRequest<'_>,
     now: DateTime<Utc>,
 ) -> Result<NewSession, SignInError> {
-    let turn = SIGN_IN_TURN.lock().await;
+    let ticket = password::enter_queue().map_err(|_| SignInError::Busy)?;
     let attempted = Username::normalise_attempt(request.username);
-    let recent =
-        store.recent_login_attempts(&attempted, request.remote_addr, policy.throttle.window_start(now)).await?;
-    if let Err(lock) = throttle::check(&policy.throttle, &recent, &attempted, request.remote_addr, now) {
-        return Err(SignInError::Throttled { minutes: lock.minutes_left(now) });
-    }
+    let guess = Guess::begin(store, &policy.throttle, &attempted, request.remote_addr, now)
+        .await?
+        .map_err(|delay| SignInError::Throttled { seconds: delay.seconds_left(now) })?;
 
     let user = match Username::parse(request.username) {
         Ok(name) => store.find_user_for_login(name.as_str()).await?,
@@ -243,25 +310,20 @@ pub async fn sign_in(
     };
     let password = request.password.to_string();
     let verified = match user.as_ref().and_then(|u| u.password_hash.clone()) {
-        Some(hash) => password::verify_password(password, hash).await?,
-        None => password::verify_against_dummy(password).await?,
-    };
-    let attempt = |succeeded| LoginAttempt {
-        username: attempted.clone(),
-        remote_addr: request.remote_addr.map(str::to_string),
-        at: now,
-        succeeded,
+        Some(hash) => ticket.verify(password, hash).await?,
+        None => ticket.verify_against_dummy(password).await?,
     };
     let user = match user {
         Some(user) if verified => user,
         _ => {
-            store.record_login_attempt(&attempt(false), &Actor::anonymous(request.remote_addr)).await?;
+            let anonymous = Actor::anonymous(request.remote_addr);
+            guess.finish(store, &policy.throttle, false, GuessKind::SignIn, &anonymous).await?;
             return Err(SignInError::InvalidCredentials);
         }
     };
     let actor = Actor::user(user.id, &user.username, request.remote_addr);
     if user.disabled {
-        store.record_login_attempt(&attempt(false), &actor).await?;
+        guess.finish(store, &policy.throttle, false, GuessKind::SignIn, &actor).await?;
         return Err(SignInError::Disabled);
     }
 
@@ -270,8 +332,7 @@ pub async fn sign_in(
             store.end_session(old.id, SessionEnd::SignedOut, now, &actor).await?;
         }
     }
-    store.record_login_attempt(&attempt(true), &actor).await?;
-    drop(turn);
+    guess.finish(store, &policy.throttle, true, GuessKind::SignIn, &actor).await?;
     let token = SessionToken::generate()?;
     let csrf_token = new_csrf_token()?;
     let expires_at = policy.session.expires_at(now);
@@ -355,10 +416,12 @@ pub async fn sign_out(
 }
 
 /// Changes the password of the signed-in user: the current password must be right and the new one must meet the
-/// policy and differ from it. Every other session of the account ends; this one stays. Returns how many sessions
-/// ended.
+/// policy and differ from it. The current password is a guess like a sign-in's, throttled by the same rule (the
+/// account being the signed-in user) before it is verified. Every other session of the account ends; this one
+/// stays. Returns how many sessions ended.
 pub async fn change_password(
     store: &dyn Store,
+    throttle: &ThrottlePolicy,
     session: &CurrentSession,
     current_password: String,
     new_password: String,
@@ -367,10 +430,16 @@ pub async fn change_password(
 ) -> Result<u64, AccountError> {
     let principal = &session.principal;
     let user = store.find_user_for_login(&principal.username).await?.ok_or(AccountError::UnknownUser)?;
+    let ticket = password::enter_queue()?;
+    let guess = Guess::begin(store, throttle, &user.username, remote_addr, now)
+        .await?
+        .map_err(|delay| AccountError::Throttled { seconds: delay.seconds_left(now) })?;
     let verified = match user.password_hash.clone() {
-        Some(hash) => password::verify_password(current_password.clone(), hash).await?,
+        Some(hash) => ticket.verify(current_password.clone(), hash).await?,
         None => false,
     };
+    let actor = Actor::user(user.id, &user.username, remote_addr);
+    guess.finish(store, throttle, verified, GuessKind::CurrentPassword, &actor).await?;
     if !verified {
         return Err(AccountError::WrongPassword);
     }
@@ -379,7 +448,6 @@ pub async fn change_password(
         return Err(AccountError::SamePassword);
     }
     let hash = password::hash_password(new_password).await?;
-    let actor = Actor::user(user.id, &user.username, remote_addr);
     store.set_password(user.id, &hash, Some(session.session_id), now, &actor).await?.ok_or(AccountError::UnknownUser)
 }
 
@@ -516,18 +584,21 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_locked_account_is_refused_before_its_password_is_checked() {
+    async fn a_delayed_guess_is_refused_before_its_password_is_checked_and_only_from_the_failing_address() {
         let store = store_with_admin().await;
-        let policy = AuthPolicy {
-            throttle: ThrottlePolicy { max_failures_per_account: 1, ..ThrottlePolicy::default() },
-            ..AuthPolicy::default()
-        };
+        let mut throttle = ThrottlePolicy::default();
+        throttle.pair.free = 0;
+        throttle.pair.first = chrono::Duration::seconds(10);
+        let policy = AuthPolicy { throttle, ..AuthPolicy::default() };
         let error = sign_in(store.as_ref(), &policy, request("tj.admin", "Wrong-Password-1"), t0()).await.unwrap_err();
         assert!(matches!(error, SignInError::InvalidCredentials));
         let error = sign_in(store.as_ref(), &policy, request("tj.admin", PASSWORD), t0()).await.unwrap_err();
-        assert_eq!(error.to_string(), "登录失败次数过多，请于15分钟后再试");
+        assert_eq!(error.to_string(), "登录失败次数过多，请在10秒后再试");
+        let mut elsewhere = request("tj.admin", PASSWORD);
+        elsewhere.remote_addr = Some("198.51.100.7");
+        sign_in(store.as_ref(), &policy, elsewhere, t0()).await.expect("another address is not delayed");
         let session =
-            sign_in(store.as_ref(), &policy, request("tj.admin", PASSWORD), t0() + chrono::Duration::minutes(15))
+            sign_in(store.as_ref(), &policy, request("tj.admin", PASSWORD), t0() + chrono::Duration::seconds(10))
                 .await
                 .unwrap();
         assert_eq!(session.principal.home_path(), "/offices/0200");
@@ -549,8 +620,13 @@ mod tests {
     #[test]
     fn errors_say_what_to_do_in_chinese_and_carry_their_http_status() {
         assert_eq!(SignInError::InvalidCredentials.status_code(), 401);
-        assert_eq!(SignInError::Throttled { minutes: 3 }.to_string(), "登录失败次数过多，请于3分钟后再试");
-        assert_eq!(SignInError::Throttled { minutes: 3 }.status_code(), 429);
+        assert_eq!(SignInError::Throttled { seconds: 3 }.to_string(), "登录失败次数过多，请在3秒后再试");
+        assert_eq!(SignInError::Throttled { seconds: 3 }.status_code(), 429);
+        assert_eq!(SignInError::Busy.to_string(), "登录请求过多，请稍后再试");
+        assert_eq!(SignInError::Busy.status_code(), 503);
+        assert_eq!(AccountError::Throttled { seconds: 4 }.to_string(), "原密码错误次数过多，请在4秒后再试");
+        assert_eq!(AccountError::Throttled { seconds: 4 }.status_code(), 429);
+        assert_eq!(AccountError::Password(PasswordError::Busy).status_code(), 503);
         assert_eq!(SignInError::Disabled.status_code(), 403);
         let internal = SignInError::Store(StoreError::Corrupt("detail for the log".into()));
         assert_eq!(internal.to_string(), "登录暂时无法完成，请稍后再试", "internal details stay in the log");

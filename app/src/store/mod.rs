@@ -20,8 +20,11 @@ use analytics::offices::{OfficeCode, OfficeVersion};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::auth::throttle::LoginAttempt;
+use crate::auth::throttle::{Alert, GuessKind, LoginAttempt};
 use crate::auth::{DisplayName, Grant, Principal, Username};
+
+/// The most attempts [`Store::recent_login_attempts`] reads per user name and per address.
+pub const MAX_ATTEMPTS_READ: i64 = 1000;
 
 /// Errors of the store layer. Internal details are logged, never shown to users.
 #[derive(Debug, thiserror::Error)]
@@ -583,7 +586,8 @@ pub trait Store: Send + Sync + 'static {
 
     // --- Accounts, sessions and API tokens -------------------------------------------------------------------
     // Every write below is audited in its own transaction, except `touch_session`: the time of a session's last
-    // request is bookkeeping, written at most once a minute, and auditing it would bury the log.
+    // request is bookkeeping, written at most once a minute, and auditing it would bury the log; and
+    // `begin_login_attempt`, audited when the attempt is finished.
 
     /// Creates an account with its grants. [`StoreError::AlreadyExists`] if the user name is taken,
     /// [`StoreError::NotFound`] if an office of a grant is not stored.
@@ -621,10 +625,28 @@ pub trait Store: Send + Sync + 'static {
     /// The account with this (normalised) user name, with its password hash and grants.
     async fn find_user_for_login(&self, username: &str) -> StoreResult<Option<LoginUser>>;
 
-    /// Records a sign-in attempt (and audits it).
+    /// Records a finished sign-in attempt (and audits it).
     async fn record_login_attempt(&self, attempt: &LoginAttempt, actor: &Actor) -> StoreResult<()>;
 
-    /// The attempts since `since` for this user name or from this address: what the throttling rule reads.
+    /// Records an attempt about to be verified, as a failure, so that a guess checked meanwhile counts it; not
+    /// audited until [`Store::finish_login_attempt`]. Returns its id.
+    async fn begin_login_attempt(&self, attempt: &LoginAttempt) -> StoreResult<i64>;
+
+    /// Records how an attempt begun with [`Store::begin_login_attempt`] ended (`attempt.succeeded`) and audits it,
+    /// with the alerts it raised, in one transaction. A correct current password (a password change) is not
+    /// audited: the change that follows is.
+    async fn finish_login_attempt(
+        &self,
+        id: i64,
+        attempt: &LoginAttempt,
+        kind: GuessKind,
+        alerts: &[Alert],
+        actor: &Actor,
+    ) -> StoreResult<()>;
+
+    /// The attempts since `since` for this user name or from this address, in the order they were made: what the
+    /// throttling rule reads. At most the latest [`MAX_ATTEMPTS_READ`] of each: the rule's delays stop growing
+    /// long before, so a flood of attempts cannot make every check read more.
     async fn recent_login_attempts(
         &self,
         username: &str,

@@ -30,7 +30,7 @@ use super::{
 use super::{
     LoginUser, NewApiTokenRecord, NewSessionRecord, NewUser, SessionEnd, StoredApiToken, StoredSession, UserSummary,
 };
-use crate::auth::throttle::LoginAttempt;
+use crate::auth::throttle::{Alert, GuessKind, LoginAttempt};
 use crate::auth::Grant;
 
 mod accounts;
@@ -666,6 +666,21 @@ impl Store for SqliteStore {
 
     async fn record_login_attempt(&self, attempt: &LoginAttempt, actor: &Actor) -> StoreResult<()> {
         self.accounts_record_login_attempt(attempt, actor).await
+    }
+
+    async fn begin_login_attempt(&self, attempt: &LoginAttempt) -> StoreResult<i64> {
+        self.accounts_begin_login_attempt(attempt).await
+    }
+
+    async fn finish_login_attempt(
+        &self,
+        id: i64,
+        attempt: &LoginAttempt,
+        kind: GuessKind,
+        alerts: &[Alert],
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        self.accounts_finish_login_attempt(id, attempt, kind, alerts, actor).await
     }
 
     async fn recent_login_attempts(

@@ -363,50 +363,52 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_message_after_compara
 }
 
 #[tokio::test]
-async fn five_failures_lock_the_account_with_the_wait_in_chinese_and_no_session_until_the_window_passes() {
+async fn failures_delay_their_address_more_each_time_with_the_wait_in_chinese_but_never_lock_the_account() {
     let (_dir, path, store) = store_with_offices().await;
     add_user(store.as_ref(), "zhangsan", &[(Role::DistrictAdmin, "0200")]).await;
     let policy = AuthPolicy::default();
-    for minute in 0..5 {
+    // Five wrong passwords from 192.0.2.10, each once the previous delay has passed: 0 s, 0 s, then 1 s, 2 s, 4 s.
+    let mut now = t0();
+    for wait in [0, 0, 1, 2, 4] {
+        now += Duration::seconds(wait);
         let error =
-            sign_in(store.as_ref(), &policy, request("zhangsan", "Wrong-Password-1"), t0() + Duration::minutes(minute))
-                .await
-                .expect_err("wrong password");
-        assert!(matches!(error, SignInError::InvalidCredentials), "attempt {minute}: {error:?}");
+            sign_in(store.as_ref(), &policy, request("zhangsan", "Wrong-Password-1"), now).await.expect_err("wrong");
+        assert!(matches!(error, SignInError::InvalidCredentials), "after {wait} s: {error:?}");
     }
     let attempts_before = scalar(&path, "SELECT count(*) FROM login_attempts").await;
-    let now = t0() + Duration::minutes(5);
-    // Even the right password is not verified while the account is locked.
-    let error = sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), now).await.expect_err("locked");
-    assert!(matches!(error, SignInError::Throttled { minutes: 10 }), "{error:?}");
-    assert_eq!(error.to_string(), "登录失败次数过多，请于10分钟后再试");
+    // Even the right password is not verified during the delay: 4 s after the fifth failure.
+    let error = sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), now).await.expect_err("delayed");
+    assert!(matches!(error, SignInError::Throttled { seconds: 4 }), "{error:?}");
+    assert_eq!(error.to_string(), "登录失败次数过多，请在4秒后再试");
     assert_eq!(error.status_code(), 429);
-    // From another address too: the lock is on the account.
-    let mut elsewhere = request("ZHANGSAN", PASSWORD);
-    elsewhere.remote_addr = Some("198.51.100.7");
-    assert!(matches!(sign_in(store.as_ref(), &policy, elsewhere, now).await, Err(SignInError::Throttled { .. })));
-    assert_eq!(scalar(&path, "SELECT count(*) FROM sessions").await, 0, "no session while locked");
+    let error = sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), now + Duration::seconds(3))
+        .await
+        .expect_err("still delayed");
+    assert!(matches!(error, SignInError::Throttled { seconds: 1 }), "refused guesses do not extend it: {error:?}");
+    assert_eq!(scalar(&path, "SELECT count(*) FROM sessions").await, 0, "no session during the delay");
     assert_eq!(scalar(&path, "SELECT count(*) FROM login_attempts").await, attempts_before, "refused, not counted");
 
-    // Fifteen minutes after the first failure the account is open again.
-    let session = sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), t0() + Duration::minutes(15))
+    // From another address the owner signs in at once: the delay is not a lock on the account.
+    let mut elsewhere = request("ZHANGSAN", PASSWORD);
+    elsewhere.remote_addr = Some("198.51.100.7");
+    sign_in(store.as_ref(), &policy, elsewhere, now).await.expect("another address is not delayed");
+    // And from the first address once the delay has passed.
+    let session = sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), now + Duration::seconds(4))
         .await
-        .expect("the lock has passed");
+        .expect("the delay has passed");
     assert_eq!(session.principal.username, "zhangsan");
     store.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_parallel_wrong_passwords_gets_no_more_than_five_verifications() {
+async fn a_burst_of_parallel_wrong_passwords_from_one_address_gets_only_the_verifications_the_rule_allows() {
     let (_dir, path, store) = store_with_offices().await;
     add_user(store.as_ref(), "zhangsan", &[(Role::DistrictAdmin, "0200")]).await;
     let attempts: Vec<_> = (0..10)
-        .map(|i| {
+        .map(|_| {
             let store = store.clone();
             tokio::spawn(async move {
-                let mut attempt = request("zhangsan", "Wrong-Password-1");
-                let address = format!("203.0.113.{i}");
-                attempt.remote_addr = Some(&address);
+                let attempt = request("zhangsan", "Wrong-Password-1");
                 sign_in(store.as_ref(), &AuthPolicy::default(), attempt, t0()).await.expect_err("refused")
             })
         })
@@ -420,29 +422,89 @@ async fn a_burst_of_parallel_wrong_passwords_gets_no_more_than_five_verification
             other => panic!("{other:?}"),
         }
     }
-    assert_eq!((wrong, throttled), (5, 5));
-    assert_eq!(scalar(&path, "SELECT count(*) FROM login_attempts").await, 5);
+    // Two failures are free, the third makes the next guess wait a second: three verified, seven refused.
+    assert_eq!((wrong, throttled), (3, 7));
+    assert_eq!(scalar(&path, "SELECT count(*) FROM login_attempts").await, 3);
     store.close().await;
 }
 
 #[tokio::test]
-async fn twenty_failures_from_one_address_lock_that_address_for_every_name() {
-    let (_dir, _path, store) = store_with_offices().await;
+async fn many_failures_from_one_address_delay_its_failing_names_but_not_another_accounts_right_password() {
+    let (_dir, path, store) = store_with_offices().await;
     add_user(store.as_ref(), "zhangsan", &[(Role::DistrictAdmin, "0200")]).await;
     let policy = AuthPolicy::default();
-    // Twenty names, each tried once (no account lock), all from the same address.
+    // Twenty names, each tried once (no pair delay), all from the same address (a shared NAT, say).
     for i in 0..20 {
         let name = format!("guess{i}");
         let error =
             sign_in(store.as_ref(), &policy, request(&name, "Wrong-Password-1"), t0()).await.expect_err("unknown");
         assert!(matches!(error, SignInError::InvalidCredentials), "attempt {i}: {error:?}");
     }
+    // A name that failed there now waits for the address's delay: 20 failures from it, 16 s.
     let error =
-        sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), t0()).await.expect_err("address locked");
-    assert_eq!(error.to_string(), "登录失败次数过多，请于15分钟后再试");
-    let mut elsewhere = request("zhangsan", PASSWORD);
-    elsewhere.remote_addr = Some("198.51.100.7");
-    sign_in(store.as_ref(), &policy, elsewhere, t0()).await.expect("another address is not locked");
+        sign_in(store.as_ref(), &policy, request("guess3", "Wrong-Password-2"), t0()).await.expect_err("delayed");
+    assert_eq!(error.to_string(), "登录失败次数过多，请在16秒后再试");
+    // An account without failures there signs in at once.
+    sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), t0()).await.expect("not delayed by others");
+    // The address raised one alert in the audit log.
+    assert_eq!(
+        scalar(&path, "SELECT count(*) FROM audit_log WHERE action = 'sign_in_alert' AND entity_type = 'address'")
+            .await,
+        1
+    );
+    assert_eq!(
+        text(&path, "SELECT entity_id FROM audit_log WHERE action = 'sign_in_alert'").await.as_deref(),
+        Some("192.0.2.10")
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn guesses_of_the_current_password_are_delayed_like_sign_ins_and_audited() {
+    let (_dir, path, store) = store_with_offices().await;
+    add_user(store.as_ref(), "zhangsan", &[(Role::DistrictAdmin, "0200")]).await;
+    let policy = AuthPolicy::default();
+    let here = sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), t0()).await.expect("signed in");
+    let current =
+        resolve_session(store.as_ref(), &policy.session, &here.token, t0()).await.expect("resolve").expect("open");
+    let guess = |password: &str, seconds: i64| {
+        let (store, current, password) = (store.clone(), current.clone(), password.to_string());
+        async move {
+            let now = t0() + Duration::seconds(seconds);
+            change_password(
+                store.as_ref(),
+                &policy.throttle,
+                &current,
+                password,
+                "New-Password-2025".into(),
+                Some("192.0.2.10"),
+                now,
+            )
+            .await
+        }
+    };
+    for _ in 0..3 {
+        assert!(matches!(guess("Wrong-Password-1", 1).await, Err(AccountError::WrongPassword)));
+    }
+    // The fourth guess waits a second, even with the right password, and is not verified.
+    let error = guess(PASSWORD, 1).await.expect_err("delayed");
+    assert!(matches!(error, AccountError::Throttled { seconds: 1 }), "{error:?}");
+    assert_eq!(error.to_string(), "原密码错误次数过多，请在1秒后再试");
+    assert_eq!(error.status_code(), 429);
+    assert_eq!(
+        scalar(
+            &path,
+            "SELECT count(*) FROM audit_log WHERE action = 'password_check_failed' AND entity_id = 'zhangsan'"
+        )
+        .await,
+        3
+    );
+    // The guesses count for the account: signing in from the same address waits too.
+    let error = sign_in(store.as_ref(), &policy, request("zhangsan", PASSWORD), t0() + Duration::seconds(1))
+        .await
+        .expect_err("same pair");
+    assert!(matches!(error, SignInError::Throttled { seconds: 1 }), "{error:?}");
+    guess(PASSWORD, 2).await.expect("the delay has passed");
     store.close().await;
 }
 
@@ -588,23 +650,40 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
     let current =
         resolve_session(store.as_ref(), &policy.session, &here.token, now).await.expect("resolve").expect("open");
 
-    let error =
-        change_password(store.as_ref(), &current, "Not-The-Password-1".into(), "New-Password-2025".into(), None, now)
-            .await
-            .expect_err("wrong current password");
+    let error = change_password(
+        store.as_ref(),
+        &policy.throttle,
+        &current,
+        "Not-The-Password-1".into(),
+        "New-Password-2025".into(),
+        None,
+        now,
+    )
+    .await
+    .expect_err("wrong current password");
     assert_eq!(error.to_string(), "原密码错误");
-    let error = change_password(store.as_ref(), &current, PASSWORD.into(), "short".into(), None, now)
+    let error = change_password(store.as_ref(), &policy.throttle, &current, PASSWORD.into(), "short".into(), None, now)
         .await
         .expect_err("policy");
     assert!(error.to_string().contains("密码至少需要10个字符"), "{error}");
     let error =
-        change_password(store.as_ref(), &current, PASSWORD.into(), PASSWORD.into(), None, now).await.expect_err("same");
+        change_password(store.as_ref(), &policy.throttle, &current, PASSWORD.into(), PASSWORD.into(), None, now)
+            .await
+            .expect_err("same");
     assert_eq!(error.to_string(), "新密码不能与原密码相同");
     assert!(resolve_session(store.as_ref(), &policy.session, &elsewhere.token, now).await.expect("resolve").is_some());
 
-    let ended = change_password(store.as_ref(), &current, PASSWORD.into(), "New-Password-2025".into(), None, now)
-        .await
-        .expect("changed");
+    let ended = change_password(
+        store.as_ref(),
+        &policy.throttle,
+        &current,
+        PASSWORD.into(),
+        "New-Password-2025".into(),
+        None,
+        now,
+    )
+    .await
+    .expect("changed");
     assert_eq!(ended, 1);
     assert!(resolve_session(store.as_ref(), &policy.session, &here.token, now).await.expect("resolve").is_some());
     assert!(resolve_session(store.as_ref(), &policy.session, &elsewhere.token, now).await.expect("resolve").is_none());

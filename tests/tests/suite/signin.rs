@@ -6,8 +6,8 @@ use std::str::FromStr;
 
 use app::auth::tokens::token_sha256;
 use chrono::{Duration, SecondsFormat, Utc};
-use gongkai_tests::{client, csrf_token, post_form_from, TestServer, DEMO_ACCOUNTS, DEMO_PASSWORD};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use gongkai_tests::{client, csrf_token, encode, post_form_from, TestServer, DEMO_ACCOUNTS, DEMO_PASSWORD};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::StatusCode;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
@@ -140,18 +140,188 @@ async fn a_wrong_password_returns_to_the_sign_in_page_with_the_chinese_message_a
     server.stop().await;
 }
 
-#[tokio::test]
-async fn repeated_failures_lock_the_account_with_a_message_naming_the_minutes() {
-    let server = TestServer::start().await;
-    let mut last = String::new();
-    for _ in 0..6 {
-        last = location(&sign_in_response(&server, "demo-tianjin-viewer", "Wrong-Password-1").await);
+/// A server behind a trusted reverse proxy on 127.0.0.1: the tests name the client address in `X-Forwarded-For`.
+async fn behind_proxy() -> TestServer {
+    TestServer::start_configured(|c| c.trusted_proxies = vec!["127.0.0.1".parse().expect("address")]).await
+}
+
+/// POSTs a form of this server's pages from the client `address` (through the trusted proxy).
+async fn post_from(
+    server: &TestServer,
+    address: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let body = fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+    let mut request = client()
+        .post(server.url(path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ORIGIN, own_origin(server))
+        .header("x-forwarded-for", address)
+        .body(body);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
     }
-    assert!(last.starts_with("/login?error=throttled&minutes="), "{last}");
-    let locked = sign_in_response(&server, "demo-tianjin-viewer", DEMO_PASSWORD).await;
-    assert!(session_set_cookies(&locked).is_empty(), "the right password does not help while locked");
-    let html = page(&server, &location(&locked), None).await;
-    assert!(html.contains("登录失败次数过多，请于") && html.contains("分钟后再试"), "lockout message");
+    request.send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
+}
+
+async fn sign_in_from(server: &TestServer, address: &str, username: &str, password: &str) -> reqwest::Response {
+    post_from(server, address, "/auth/login", &[("username", username), ("password", password)], None).await
+}
+
+async fn raw_db(server: &TestServer) -> sqlx::SqliteConnection {
+    let db = server.dir.path().join("gongkai.db");
+    SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))
+        .expect("options")
+        .connect()
+        .await
+        .expect("raw connection")
+}
+
+/// Records `count` failed sign-ins of `username` from `address`, a second apart, the first `ago` before now: a
+/// guessing run that went on before the test, without waiting through its delays.
+async fn seed_failures(server: &TestServer, username: &str, address: &str, count: i64, ago: Duration) {
+    let mut raw = raw_db(server).await;
+    for i in 0..count {
+        let at = (Utc::now() - ago + Duration::seconds(i)).to_rfc3339_opts(SecondsFormat::Millis, true);
+        sqlx::query("INSERT INTO login_attempts (username, remote_addr, at, succeeded) VALUES (?, ?, ?, 0)")
+            .bind(username)
+            .bind(address)
+            .bind(at)
+            .execute(&mut raw)
+            .await
+            .expect("seed a failure");
+    }
+    raw.close().await.expect("close");
+}
+
+async fn count(server: &TestServer, sql: &str) -> i64 {
+    let mut raw = raw_db(server).await;
+    let value = sqlx::query_scalar(sql).fetch_one(&mut raw).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    raw.close().await.expect("close");
+    value
+}
+
+/// The `seconds=` of a redirect to a throttled page.
+fn seconds_of(location: &str) -> i64 {
+    let (_, seconds) = location.split_once("seconds=").unwrap_or_else(|| panic!("no wait in {location}"));
+    seconds.split('&').next().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("a number in {location}"))
+}
+
+#[tokio::test]
+async fn the_hq_administrator_still_signs_in_from_the_office_after_wrong_guesses_from_elsewhere() {
+    let server = behind_proxy().await;
+    for _ in 0..6 {
+        let guess = sign_in_from(&server, "203.0.113.5", "demo-hq-admin", "Wrong-Password-1").await;
+        assert!(location(&guess).starts_with("/login?error="), "{}", location(&guess));
+        assert!(session_set_cookies(&guess).is_empty());
+    }
+    let office = sign_in_from(&server, "192.0.2.20", "demo-hq-admin", DEMO_PASSWORD).await;
+    assert_eq!(location(&office), "/", "signed in from the office");
+    assert_eq!(session_set_cookies(&office).len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_shared_address_full_of_failures_for_other_names_does_not_stop_a_correct_sign_in_there() {
+    let server = behind_proxy().await;
+    let nat = "198.51.100.10";
+    for i in 0..30 {
+        seed_failures(&server, &format!("colleague{i}"), nat, 1, Duration::minutes(5)).await;
+    }
+    for name in ["demo-hq-viewer", "nobody-here"] {
+        let guess = sign_in_from(&server, nat, name, "Wrong-Password-1").await;
+        assert!(location(&guess).starts_with("/login?error=invalid"), "{}", location(&guess));
+    }
+    let response = sign_in_from(&server, nat, "demo-tianjin-admin", DEMO_PASSWORD).await;
+    assert_eq!(location(&response), "/offices/0200", "an account without failures there signs in");
+    assert_eq!(session_set_cookies(&response).len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_failures_delay_the_address_longer_each_time_with_a_message_naming_the_seconds() {
+    let server = behind_proxy().await;
+    let attacker = "203.0.113.9";
+    // Six failures ten minutes ago: their delays have passed, the next failure makes the address wait 16 s.
+    seed_failures(&server, "demo-tianjin-viewer", attacker, 6, Duration::minutes(10)).await;
+    let guess = sign_in_from(&server, attacker, "demo-tianjin-viewer", "Wrong-Password-1").await;
+    assert!(location(&guess).starts_with("/login?error=invalid"), "{}", location(&guess));
+    let attempts = count(&server, "SELECT count(*) FROM login_attempts").await;
+
+    let delayed = sign_in_from(&server, attacker, "demo-tianjin-viewer", DEMO_PASSWORD).await;
+    let first = location(&delayed);
+    assert!(first.starts_with("/login?error=throttled&seconds="), "{first}");
+    assert!(session_set_cookies(&delayed).is_empty(), "the right password is not even verified during the delay");
+    let first_wait = seconds_of(&first);
+    assert!((1..=16).contains(&first_wait), "{first}");
+    let html = page(&server, &first, None).await;
+    assert!(html.contains(&format!("登录失败次数过多，请在{first_wait}秒后再试")), "the page names the wait");
+    assert_eq!(count(&server, "SELECT count(*) FROM login_attempts").await, attempts, "refused, not counted");
+
+    // One more failure in the window doubles the wait, still counted from the last failure.
+    seed_failures(&server, "demo-tianjin-viewer", attacker, 1, Duration::minutes(5)).await;
+    let second = location(&sign_in_from(&server, attacker, "demo-tianjin-viewer", DEMO_PASSWORD).await);
+    let second_wait = seconds_of(&second);
+    assert!(second_wait > first_wait && second_wait <= 32, "{first} then {second}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_guessing_run_against_one_account_raises_one_alert_in_the_audit_log() {
+    let server = behind_proxy().await;
+    for i in 0..9 {
+        seed_failures(&server, "demo-hq-admin", &format!("203.0.113.{i}"), 1, Duration::minutes(10)).await;
+    }
+    let alerts = "SELECT count(*) FROM audit_log WHERE action = 'sign_in_alert' AND entity_id = 'demo-hq-admin'";
+    assert_eq!(count(&server, alerts).await, 0);
+    for address in ["203.0.113.100", "203.0.113.101", "203.0.113.102"] {
+        let guess = sign_in_from(&server, address, "demo-hq-admin", "Wrong-Password-1").await;
+        assert!(location(&guess).starts_with("/login?error=invalid"), "{}", location(&guess));
+    }
+    assert_eq!(count(&server, alerts).await, 1, "the tenth failure raised it, the next ones did not");
+    let summary: String = {
+        let mut raw = raw_db(&server).await;
+        let summary = sqlx::query_scalar("SELECT summary FROM audit_log WHERE action = 'sign_in_alert'")
+            .fetch_one(&mut raw)
+            .await
+            .expect("the alert");
+        raw.close().await.expect("close");
+        summary
+    };
+    assert!(summary.contains("用户名“demo-hq-admin”在15分钟内登录失败10次"), "{summary}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn guesses_of_the_current_password_are_delayed_like_sign_ins() {
+    let server = behind_proxy().await;
+    let response = sign_in_from(&server, "192.0.2.30", "demo-xingang-filer", DEMO_PASSWORD).await;
+    let cookie = cookie_pair(&session_set_cookies(&response)[0]);
+    let csrf = csrf_token(&page(&server, "/account/password", Some(&cookie)).await);
+    let attacker = "203.0.113.77";
+    seed_failures(&server, "demo-xingang-filer", attacker, 6, Duration::minutes(10)).await;
+    let change = |current: &'static str| {
+        let (server, cookie, csrf) = (&server, cookie.clone(), csrf.clone());
+        async move {
+            let fields = [
+                ("csrf_token", csrf.as_str()),
+                ("current_password", current),
+                ("new_password", "Xingang-Filer-2024"),
+                ("repeat_password", "Xingang-Filer-2024"),
+            ];
+            location(&post_from(server, attacker, "/account/password", &fields, Some(&cookie)).await)
+        }
+    };
+    assert_eq!(change("Wrong-Password-1").await, "/account/password?error=wrong");
+    let delayed = change(DEMO_PASSWORD).await;
+    assert!(delayed.starts_with("/account/password?error=throttled&seconds="), "{delayed}");
+    let html = page(&server, &delayed, Some(&cookie)).await;
+    assert!(html.contains(&format!("原密码错误次数过多，请在{}秒后再试", seconds_of(&delayed))), "the wait");
+    // The password did not change.
+    let again = sign_in_from(&server, "192.0.2.30", "demo-xingang-filer", DEMO_PASSWORD).await;
+    assert_eq!(location(&again), "/returns");
     server.stop().await;
 }
 

@@ -1,8 +1,9 @@
 //! The SQLite side of accounts: users and their grants, sign-in attempts, sessions and API tokens
 //! (migration `0002_accounts.sql`). The [`Store`](crate::store::Store) methods in `sqlite.rs` call these.
 //!
-//! Each write runs in one `BEGIN IMMEDIATE` transaction with its audit entries; grants and tokens are audited with
-//! their office, so that the log can be searched by office. Password hashes, tokens and their digests never enter
+//! Each write runs in one `BEGIN IMMEDIATE` transaction with its audit entries (a sign-in attempt is inserted as a
+//! failure before its password is verified, and audited, with any throttling alert, when it is finished); grants
+//! and tokens are audited with their office, so that the log can be searched by office. Password hashes, tokens and their digests never enter
 //! the audit log.
 
 use std::collections::BTreeMap;
@@ -13,11 +14,11 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use super::{audit, kind_from_key, to_json, AuditEntry, SqliteStore};
-use crate::auth::throttle::LoginAttempt;
+use crate::auth::throttle::{Alert, AlertScope, GuessKind, LoginAttempt};
 use crate::auth::{Grant, Principal, Role};
 use crate::store::{
     Actor, LoginUser, NewApiTokenRecord, NewSessionRecord, NewUser, SessionEnd, StoreError, StoreResult,
-    StoredApiToken, StoredSession, UserSummary,
+    StoredApiToken, StoredSession, UserSummary, MAX_ATTEMPTS_READ,
 };
 
 /// An instant as stored: RFC 3339 in UTC with milliseconds, the format of the schema's defaults, so that text
@@ -72,6 +73,41 @@ async fn grants_of(conn: &mut SqliteConnection, user_id: i64) -> StoreResult<Vec
         .collect::<StoreResult<Vec<_>>>()?;
     grants.sort();
     Ok(grants)
+}
+
+/// Inserts an attempt as it stands; returns its id.
+async fn insert_attempt(conn: &mut SqliteConnection, attempt: &LoginAttempt) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "INSERT INTO login_attempts (username, remote_addr, at, succeeded) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&attempt.username)
+    .bind(&attempt.remote_addr)
+    .bind(instant(attempt.at))
+    .bind(attempt.succeeded)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The audit entry of a finished attempt.
+async fn audit_attempt(
+    conn: &mut SqliteConnection,
+    attempt: &LoginAttempt,
+    kind: GuessKind,
+    actor: &Actor,
+) -> StoreResult<()> {
+    let name = &attempt.username;
+    let (action, summary) = match (kind, attempt.succeeded) {
+        (GuessKind::SignIn, true) => ("sign_in", format!("用户 {name} 登录成功")),
+        (GuessKind::SignIn, false) => ("sign_in_failed", format!("以用户名“{name}”登录失败")),
+        (GuessKind::CurrentPassword, true) => ("password_check", format!("用户 {name} 修改密码时原密码正确")),
+        (GuessKind::CurrentPassword, false) => ("password_check_failed", format!("用户 {name} 修改密码时原密码错误")),
+    };
+    audit(
+        conn,
+        actor,
+        AuditEntry { action, entity_type: "user", entity_id: Some(name), summary, before: None, after: None },
+    )
+    .await
 }
 
 /// An audit entry bound to an office (`audit_log.office_id`), for grants and tokens.
@@ -393,30 +429,61 @@ impl SqliteStore {
 
     pub(super) async fn accounts_record_login_attempt(&self, attempt: &LoginAttempt, actor: &Actor) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO login_attempts (username, remote_addr, at, succeeded) VALUES (?, ?, ?, ?)")
-            .bind(&attempt.username)
-            .bind(&attempt.remote_addr)
-            .bind(instant(attempt.at))
+        insert_attempt(&mut tx, attempt).await?;
+        audit_attempt(&mut tx, attempt, GuessKind::SignIn, actor).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn accounts_begin_login_attempt(&self, attempt: &LoginAttempt) -> StoreResult<i64> {
+        let failure = LoginAttempt { succeeded: false, ..attempt.clone() };
+        let mut tx = self.begin_write().await?;
+        let id = insert_attempt(&mut tx, &failure).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub(super) async fn accounts_finish_login_attempt(
+        &self,
+        id: i64,
+        attempt: &LoginAttempt,
+        kind: GuessKind,
+        alerts: &[Alert],
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE login_attempts SET succeeded = ? WHERE id = ?")
             .bind(attempt.succeeded)
+            .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit(
-            &mut tx,
-            actor,
-            AuditEntry {
-                action: if attempt.succeeded { "sign_in" } else { "sign_in_failed" },
-                entity_type: "user",
-                entity_id: Some(&attempt.username),
-                summary: if attempt.succeeded {
-                    format!("用户 {} 登录成功", attempt.username)
-                } else {
-                    format!("以用户名“{}”登录失败", attempt.username)
+        if !(attempt.succeeded && kind == GuessKind::CurrentPassword) {
+            audit_attempt(&mut tx, attempt, kind, actor).await?;
+        }
+        for alert in alerts {
+            let (entity_type, details) = match alert.scope {
+                AlertScope::Account => ("user", serde_json::json!({ "username": alert.subject })),
+                AlertScope::Address => ("address", serde_json::json!({ "remote_addr": alert.subject })),
+            };
+            let details = serde_json::json!({
+                "subject": details,
+                "failures": alert.failures,
+                "window_minutes": alert.window.num_minutes(),
+            });
+            audit(
+                &mut tx,
+                actor,
+                AuditEntry {
+                    action: "sign_in_alert",
+                    entity_type,
+                    entity_id: Some(&alert.subject),
+                    summary: alert.summary(),
+                    before: None,
+                    after: Some(to_json(&details)?),
                 },
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -427,13 +494,22 @@ impl SqliteStore {
         remote_addr: Option<&str>,
         since: DateTime<Utc>,
     ) -> StoreResult<Vec<LoginAttempt>> {
+        // The latest of each kind, bounded (`MAX_ATTEMPTS_READ`); the union drops an attempt found by both.
         sqlx::query(
-            "SELECT username, remote_addr, at, succeeded FROM login_attempts
-             WHERE at > ? AND (username = ? OR remote_addr = ?) ORDER BY at, id",
+            "SELECT id, username, remote_addr, at, succeeded FROM (
+                 SELECT * FROM (SELECT id, username, remote_addr, at, succeeded FROM login_attempts
+                                WHERE username = ? AND at > ? ORDER BY at DESC, id DESC LIMIT ?)
+                 UNION
+                 SELECT * FROM (SELECT id, username, remote_addr, at, succeeded FROM login_attempts
+                                WHERE remote_addr = ? AND at > ? ORDER BY at DESC, id DESC LIMIT ?)
+             ) ORDER BY at, id",
         )
-        .bind(instant(since))
         .bind(username)
+        .bind(instant(since))
+        .bind(MAX_ATTEMPTS_READ)
         .bind(remote_addr)
+        .bind(instant(since))
+        .bind(MAX_ATTEMPTS_READ)
         .fetch_all(&self.reader)
         .await?
         .iter()
