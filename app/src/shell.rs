@@ -1,7 +1,7 @@
 //! The HTML document, the router and the list of pages.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, ServerMetaContext, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -34,6 +34,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// `text` as the content of a `<title>` element: `<`, `>` and `&` as character references, so that no text can
+/// end the element or start markup (quotes too, for good measure).
+fn escape_title(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The application: frame and pages. Every page renders fully on the server (`SsrMode::Async`), so it works
 /// without JavaScript; the wasm client then hydrates it.
 #[component]
@@ -47,11 +64,18 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+    // Every page title passes through this one formatter (no other `<Title formatter>` exists). On the server,
+    // leptos_meta writes the formatted text between `<title>` tags as it is (`TitleContext::as_string` goes into
+    // `ServerMetaContextOutput::inject_meta_context` unescaped), so a title made of data (an office's name) could
+    // close the element and open a script: it is escaped here. In the browser the same text becomes
+    // `document.title`, which is plain text, so it must not be escaped there.
+    let escape = use_context::<ServerMetaContext>().is_some();
     view! {
         <Stylesheet id="leptos" href="/pkg/gongkai.css"/>
         <Title formatter=move |page: String| {
             let product = lang.pick(Text("公开 · 海关基层政务公开标准化", "Gongkai · Customs disclosure standards"));
-            if page.is_empty() { product.to_string() } else { format!("{page} — {product}") }
+            let title = if page.is_empty() { product.to_string() } else { format!("{page} — {product}") };
+            if escape { escape_title(&title) } else { title }
         }/>
         <Router>
             <Layout>
@@ -75,5 +99,19 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </Layout>
         </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_title;
+
+    #[test]
+    fn a_title_cannot_close_its_element_or_start_markup() {
+        assert_eq!(
+            escape_title("</title><script>alert(1)</script> & 'x' \"y\""),
+            "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39; &quot;y&quot;"
+        );
+        assert_eq!(escape_title("新港海关 — 公开"), "新港海关 — 公开");
     }
 }

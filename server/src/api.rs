@@ -4,11 +4,10 @@
 //! Errors are always `{"error": {"code": "...", "message": "..."}}` with a Chinese message and a fitting status.
 
 use analytics::calendar::{CalendarError, WorkingCalendar};
-use analytics::offices::{Directory, OfficeKind, OfficeNode};
+use analytics::offices::OfficeNode;
 use app::auth::current::RequestAuth;
-use app::auth::Hierarchy;
 use app::error::AppError;
-use app::functions::{parse_date_param, principal_of, scope_tree};
+use app::functions::{parse_as_of, parse_date_param, principal_of};
 use app::services::{today_in_china, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -117,16 +116,14 @@ async fn offices(
 ) -> Result<Response, ApiError> {
     let principal = principal_of(&auth)?;
     let today = today_in_china();
-    let as_of = parse_date_param(query.as_of.as_deref(), "as_of", today)?;
-    let directory = Directory::new(state.store.office_versions().await?);
-    let scope = Hierarchy::new(&directory, today);
-    let in_force: Vec<_> =
-        directory.in_force_on(as_of).filter(|v| principal.can_read_office(&v.code, &scope)).collect();
+    let as_of = parse_as_of(query.as_of.as_deref(), today)?;
+    let (_, scoped) =
+        app::services::directory::scoped_directory(state.store.as_ref(), &principal, as_of, today).await?;
     let body = OfficesResponse {
         as_of,
-        direct_customs: in_force.iter().filter(|v| v.kind == OfficeKind::DirectCustoms).count(),
-        subordinates: in_force.iter().filter(|v| v.kind == OfficeKind::Subordinate).count(),
-        roots: scope_tree(&directory.as_of(as_of), &principal, &scope),
+        direct_customs: scoped.direct_customs,
+        subordinates: scoped.subordinates,
+        roots: scoped.roots,
     };
     Ok(Json(body).into_response())
 }
@@ -145,7 +142,7 @@ async fn milestones(
 ) -> Result<Response, ApiError> {
     let principal = principal_of(&auth)?;
     let today = today_in_china();
-    let as_of = parse_date_param(query.as_of.as_deref(), "as_of", today)?;
+    let as_of = parse_as_of(query.as_of.as_deref(), today)?;
     let view = app::services::rollout::milestones(state.store.as_ref(), &principal, as_of, today)
         .await
         .map_err(AppError::from)?;
@@ -163,7 +160,7 @@ async fn office_assessment(
 ) -> Result<Response, ApiError> {
     let principal = principal_of(&auth)?;
     let today = today_in_china();
-    let as_of = parse_date_param(query.as_of.as_deref(), "as_of", today)?;
+    let as_of = parse_as_of(query.as_of.as_deref(), today)?;
     let office = analytics::offices::OfficeCode::parse(&code).map_err(|_| AppError::not_found("机构", "office"))?;
     let view = app::services::rollout::office_assessment(state.store.as_ref(), &principal, &office, as_of, today)
         .await
@@ -260,7 +257,7 @@ fn rollout_paths() -> serde_json::Value {
                     "schema": { "type": "string", "format": "date" }, "description": "YYYY-MM-DD；默认为今日（北京时间）；此后的事件不计" }],
                 "responses": {
                     "200": { "description": "the milestones", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Milestones" } } } },
-                    "400": { "description": "malformed as_of", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "400": { "description": "as_of malformed, or outside 2021-12-30 to today (error.field = as_of)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no session and no API token", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
@@ -274,7 +271,7 @@ fn rollout_paths() -> serde_json::Value {
                 ],
                 "responses": {
                     "200": { "description": "the assessment", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OfficeAssessment" } } } },
-                    "400": { "description": "malformed as_of", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "400": { "description": "as_of malformed, or outside 2021-12-30 to today (error.field = as_of)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no session and no API token", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "404": { "description": "unknown office, not a subordinate office, or outside the caller's scope", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
@@ -381,7 +378,7 @@ fn base_document() -> serde_json::Value {
                     "schema": { "type": "string", "format": "date" }, "description": "YYYY-MM-DD；默认为今日（北京时间）" }],
                 "responses": {
                     "200": { "description": "the tree", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Offices" } } } },
-                    "400": { "description": "malformed as_of", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "400": { "description": "as_of malformed, or outside 2021-12-30 to today (error.field = as_of)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no session and no API token", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },

@@ -5,7 +5,7 @@
 
 use app::auth::current::RequestAuth;
 use app::functions::dashboard::TableView;
-use app::functions::{parse_date_param, principal_of};
+use app::functions::{parse_as_of, principal_of};
 use app::services::dashboard::{self, DownloadError};
 use app::services::rollout::RolloutError;
 use app::services::{today_in_china, AppState};
@@ -62,7 +62,7 @@ fn prepare(
     let principal = principal_of(auth)
         .map_err(|_| Box::new(crate::api::error_response(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录")))?;
     let today = today_in_china();
-    let as_of = parse_date_param(query.as_of.as_deref(), "as_of", today).map_err(|e| {
+    let as_of = parse_as_of(query.as_of.as_deref(), today).map_err(|e| {
         Box::new(crate::api::error_response(StatusCode::BAD_REQUEST, "bad_request", &e.message(app::i18n::Lang::Zh)))
     })?;
     Ok((principal, as_of, today))

@@ -10,6 +10,7 @@
 //! - [`settings`]: the scoring scheme and working-day calendar forms of headquarters;
 //! - [`dashboard`]: chart and table downloads of the dashboards;
 //! - [`page_cache`]: the rendered national dashboard, kept per session until its data changes;
+//! - [`security`]: the Content-Security-Policy with its per-request nonce, HSTS and `Cache-Control` of responses;
 //! - [`cli`]: the `gongkai` command line.
 
 pub mod admin;
@@ -20,6 +21,7 @@ pub mod config;
 pub mod dashboard;
 pub mod page_cache;
 pub mod returns;
+pub mod security;
 pub mod settings;
 pub mod web;
 

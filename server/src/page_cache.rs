@@ -12,6 +12,9 @@
 //! forced reload (`Cache-Control: no-cache`) renders the page again.
 //! The dashboards never serve figures older than the generation a request read (see `services::dashboard`), so a
 //! kept page is never older than its key.
+//!
+//! A kept page carries the Content-Security-Policy nonce of the request it was rendered for; served again, that
+//! nonce is replaced by the new request's (see `security`), so that no two responses share a nonce.
 
 use std::sync::{Arc, Mutex};
 
@@ -36,6 +39,8 @@ struct Kept {
     key: String,
     headers: HeaderMap,
     body: Bytes,
+    /// The CSP nonce the page's scripts carry.
+    nonce: Option<String>,
 }
 
 /// The kept pages, newest last.
@@ -63,6 +68,14 @@ fn respond(headers: HeaderMap, body: Bytes, state: &'static str) -> Response {
     *response.headers_mut() = headers;
     response.headers_mut().insert(CACHE_HEADER, HeaderValue::from_static(state));
     response
+}
+
+/// The kept page with the nonce `old` (random, so found nowhere else in the page) replaced by `new`.
+fn swap_nonce(body: &Bytes, old: &str, new: &str) -> Bytes {
+    match std::str::from_utf8(body) {
+        Ok(html) => Bytes::from(html.replace(old, new)),
+        Err(_) => body.clone(),
+    }
 }
 
 /// The middleware (inside the sign-in layer, which has resolved the caller): `GET /` of a signed-in session.
@@ -103,9 +116,14 @@ pub async fn national_dashboard(
         .chain(request.headers().get_all(header::PRAGMA))
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-cache")));
+    let nonce = crate::security::request_nonce(request.extensions()).map(|n| n.to_string());
     if !reload {
         if let Some(kept) = cache.get(&key) {
-            return respond(kept.headers, kept.body, "hit");
+            let body = match (&kept.nonce, &nonce) {
+                (Some(old), Some(new)) => swap_nonce(&kept.body, old, new),
+                _ => kept.body,
+            };
+            return respond(kept.headers, body, "hit");
         }
     }
     let response = next.run(request).await;
@@ -126,7 +144,7 @@ pub async fn national_dashboard(
         }
     };
     if app.store.rollout_generation().await.is_ok_and(|now| now == generation) {
-        cache.put(Kept { key, headers: parts.headers.clone(), body: body.clone() });
+        cache.put(Kept { key, headers: parts.headers.clone(), body: body.clone(), nonce });
     }
     respond(parts.headers, body, "miss")
 }

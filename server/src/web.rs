@@ -119,27 +119,34 @@ pub fn build_router(config: &Config, store: Arc<dyn Store>) -> Router {
         AppState::new(store).with_secure_cookies(config.secure_cookies).with_trusted_proxies(&config.trusted_proxies);
     let state = ServerState { leptos_options: leptos_options.clone(), app: app_state.clone() };
     let routes = generate_route_list(app::App);
-    let context_state = app_state.clone();
+    // The context of every page render and server function: the application state, and the request's CSP nonce.
+    let context = {
+        let context_state = app_state.clone();
+        move || {
+            provide_context(context_state.clone());
+            crate::security::provide_request_nonce();
+        }
+    };
+    let security = crate::security::SecurityPolicy {
+        hsts: config.secure_cookies,
+        live_reload: std::env::var_os("LEPTOS_WATCH").is_some(),
+    };
     SERVER_ROUTES
         .iter()
         .fold(Router::new(), |router, (method, path)| router.route(path, server_handler(method, path)))
         .nest("/api/v1", crate::api::router())
-        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
-            {
-                let context_state = app_state.clone();
-                move || provide_context(context_state.clone())
-            },
-            app::shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, app::shell))
         .layer(axum::middleware::from_fn_with_state(
             (app_state.clone(), crate::page_cache::PageCache::default()),
             crate::page_cache::national_dashboard,
         ))
         .layer(axum::middleware::from_fn_with_state(app_state.clone(), crate::auth::resolve))
+        // Outside the sign-in layer, so that its own answers (redirects to sign in) carry the headers too.
+        .layer(axum::middleware::from_fn_with_state(security, crate::security::headers))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -163,7 +163,7 @@ pub async fn get_national_dashboard(as_of: Option<String>) -> Result<NationalDas
     let principal = super::require_hq()?;
     let state = super::state()?;
     let today = crate::services::today_in_china();
-    let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
+    let as_of = super::parse_as_of(as_of.as_deref(), today)?;
     let mut view =
         crate::services::dashboard::national(state.store.as_ref(), &principal, as_of, today).await?.for_page();
     view.sample = crate::services::setup::is_demo(state.store.as_ref()).await?;
@@ -180,7 +180,7 @@ pub async fn get_district_dashboard(
     let principal = super::require_principal()?;
     let state = super::state()?;
     let today = crate::services::today_in_china();
-    let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
+    let as_of = super::parse_as_of(as_of.as_deref(), today)?;
     Ok(crate::services::dashboard::district(state.store.as_ref(), &principal, &code, as_of, today)
         .await?
         .map(DistrictDashboard::for_page))

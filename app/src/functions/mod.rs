@@ -64,35 +64,6 @@ pub fn require_hq_admin() -> Result<crate::auth::Principal, crate::error::AppErr
     }
 }
 
-/// The office tree `roots` cut down to what `principal` may read in `scope` (the hierarchy as of today): HQ keeps
-/// everything; an office outside the scope is dropped with its subtree unless something below it is in scope, in
-/// which case it stays as the path to it (a district's node stays above a filer's own office).
-#[cfg(feature = "ssr")]
-pub fn scope_tree(
-    roots: &[analytics::offices::OfficeNode],
-    principal: &crate::auth::Principal,
-    scope: &crate::auth::Hierarchy<'_>,
-) -> Vec<analytics::offices::OfficeNode> {
-    roots
-        .iter()
-        .filter_map(|node| {
-            if principal.can_read_office(&node.code, scope) {
-                let mut node = node.clone();
-                node.children = scope_tree(&node.children, principal, scope);
-                return Some(node);
-            }
-            let children = scope_tree(&node.children, principal, scope);
-            if children.is_empty() {
-                None
-            } else {
-                let mut node = node.clone();
-                node.children = children;
-                Some(node)
-            }
-        })
-        .collect()
-}
-
 /// Parses an optional `YYYY-MM-DD` date parameter named `field`; empty means `default`.
 pub fn parse_date_param(
     raw: Option<&str>,
@@ -108,5 +79,61 @@ pub fn parse_date_param(
                 format!("Date “{text}” is malformed; use YYYY-MM-DD, e.g. 2022-12-31"),
             )
         }),
+    }
+}
+
+/// The dates an `as_of` may name: from the day the notice was issued (2021-12-30: nothing is assessed before it)
+/// to `today` in China. Every page, server function and API endpoint that takes `as_of` parses it with
+/// [`parse_as_of`], so one rule holds everywhere and no computation or page runs over an unbounded span of days
+/// (a date in the year 9999 made the dashboards list 95,000 months).
+pub fn as_of_range(today: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    (analytics::milestones::notice_issued_on(), today)
+}
+
+/// Parses the `as_of` parameter (`YYYY-MM-DD`; empty means `today`) and refuses a date outside [`as_of_range`]
+/// with a `BadRequest` naming the field `as_of` (a 400 page or API answer, with the range in the message).
+pub fn parse_as_of(raw: Option<&str>, today: chrono::NaiveDate) -> Result<chrono::NaiveDate, crate::error::AppError> {
+    use chrono::Datelike;
+    let date = parse_date_param(raw, "as_of", today)?;
+    let (first, last) = as_of_range(today);
+    if (first..=last).contains(&date) {
+        return Ok(date);
+    }
+    let zh = |d: chrono::NaiveDate| format!("{}年{}月{}日", d.year(), d.month(), d.day());
+    Err(crate::error::AppError::bad_request(
+        "as_of",
+        format!("日期“{date}”超出可查询范围：可查询{}至今天（{}）", zh(first), zh(last)),
+        format!("Date {date} is outside the range that can be queried: from {first} to today ({last})"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::parse_as_of;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn as_of_is_accepted_from_the_notice_to_today_and_refused_outside_with_the_range() {
+        let today = d("2026-12-05");
+        assert_eq!(parse_as_of(None, today), Ok(today));
+        assert_eq!(parse_as_of(Some(" "), today), Ok(today));
+        assert_eq!(parse_as_of(Some("2021-12-30"), today), Ok(d("2021-12-30")));
+        assert_eq!(parse_as_of(Some("2026-12-05"), today), Ok(today));
+        for outside in ["2021-12-29", "2026-12-06", "9999-12-31", "9000-01-01", "0001-01-01"] {
+            match parse_as_of(Some(outside), today) {
+                Err(crate::error::AppError::BadRequest { field, message_zh, .. }) => {
+                    assert_eq!(field, "as_of");
+                    assert!(message_zh.contains("超出可查询范围"), "{message_zh}");
+                    assert!(message_zh.contains("2021年12月30日至今天（2026年12月5日）"), "{message_zh}");
+                }
+                other => panic!("{outside}: {other:?}"),
+            }
+        }
+        assert!(matches!(parse_as_of(Some("2022-13-01"), today), Err(crate::error::AppError::BadRequest { .. })));
     }
 }

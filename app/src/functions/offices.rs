@@ -29,31 +29,24 @@ pub struct DirectoryView {
 #[server(prefix = "/api/fn", endpoint = "directory", client = crate::functions::client::CsrfClient)]
 pub async fn get_directory(as_of: Option<String>, query: Option<String>) -> Result<DirectoryView, AppError> {
     use analytics::offices::search::{count_kind, filter_tree};
-    use analytics::offices::Directory;
 
     let principal = super::require_principal()?;
     let state = super::state()?;
     let today = crate::services::today_in_china();
-    let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
+    let as_of = super::parse_as_of(as_of.as_deref(), today)?;
     let query = query.unwrap_or_default().trim().chars().take(50).collect::<String>();
-    let directory = Directory::new(state.store.office_versions().await?);
+    let (_, scoped) =
+        crate::services::directory::scoped_directory(state.store.as_ref(), &principal, as_of, today).await?;
     let sample = crate::services::setup::is_demo(state.store.as_ref()).await?;
-    // The scope follows the hierarchy as of today; the tree shown is the one of the chosen date.
-    let scope = crate::auth::Hierarchy::new(&directory, today);
-    let tree = super::scope_tree(&directory.as_of(as_of), &principal, &scope);
-    let in_force: Vec<_> =
-        directory.in_force_on(as_of).filter(|v| principal.can_read_office(&v.code, &scope)).collect();
-    let direct_customs = in_force.iter().filter(|v| v.kind == OfficeKind::DirectCustoms).count();
-    let subordinates = in_force.iter().filter(|v| v.kind == OfficeKind::Subordinate).count();
-    let roots = filter_tree(&tree, &query);
+    let roots = filter_tree(&scoped.roots, &query);
     Ok(DirectoryView {
         as_of,
         today,
         shown: count_kind(&roots, OfficeKind::Subordinate),
         query,
         roots,
-        direct_customs,
-        subordinates,
+        direct_customs: scoped.direct_customs,
+        subordinates: scoped.subordinates,
         sample,
     })
 }
@@ -109,7 +102,7 @@ pub async fn get_office(code: String, as_of: Option<String>) -> Result<OfficeVie
     let principal = super::require_principal()?;
     let state = super::state()?;
     let today = crate::services::today_in_china();
-    let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
+    let as_of = super::parse_as_of(as_of.as_deref(), today)?;
     let code = OfficeCode::parse(&code).map_err(|e| {
         AppError::bad_request("code", e.to_string(), format!("Office code “{code}” must be four digits"))
     })?;
@@ -144,7 +137,9 @@ pub async fn get_office(code: String, as_of: Option<String>) -> Result<OfficeVie
     fn find<'a>(nodes: &'a [OfficeNode], code: &OfficeCode) -> Option<&'a OfficeNode> {
         nodes.iter().find_map(|n| if &n.code == code { Some(n) } else { find(&n.children, code) })
     }
-    let children = find(&tree, &code).map(|n| super::scope_tree(&n.children, &principal, &scope)).unwrap_or_default();
+    let children = find(&tree, &code)
+        .map(|n| crate::services::directory::scope_tree(&n.children, &principal, &scope))
+        .unwrap_or_default();
     let milestone_bases = if latest.kind == OfficeKind::DirectCustoms {
         notice_milestones()
             .into_iter()

@@ -159,7 +159,7 @@ pub async fn get_scorecard(code: String, as_of: Option<String>) -> Result<Scorec
     let principal = super::require_principal()?;
     let state = super::state()?;
     let today = crate::services::today_in_china();
-    let as_of = super::parse_date_param(as_of.as_deref(), "as_of", today)?;
+    let as_of = super::parse_as_of(as_of.as_deref(), today)?;
     Ok(crate::services::scorecard::scorecard(state.store.as_ref(), &principal, &code, as_of, today).await?)
 }
 

@@ -142,11 +142,12 @@ pub fn download_query(as_of: NaiveDate, district: Option<&str>) -> String {
 pub fn AsOfForm(action: String, as_of: NaiveDate, today: NaiveDate) -> impl IntoView {
     let lang = use_lang();
     let today_link = action.clone();
+    let (first, last) = crate::functions::as_of_range(today);
     view! {
         <form class="search-form asof-form" method="get" action=action>
             <label>
                 <span>{lang.pick(Text("统计截至日期", "As of"))}</span>
-                <input type="date" name="as_of" value=as_of.to_string() min="2021-01-01" max="2099-12-31" required/>
+                <input type="date" name="as_of" value=as_of.to_string() min=first.to_string() max=last.to_string() required/>
             </label>
             <button type="submit">{lang.pick(Text("查看", "Show"))}</button>
             {(as_of != today).then(|| view! {

@@ -33,16 +33,17 @@ pub fn DirectoryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match directory.await {
                     Ok(d) => view! { <DirectoryViewPane view=d/> }.into_any(),
-                    Err(e) => view! { <DirectorySearch as_of=String::new() query=String::new()/><ErrorBox error=e/> }.into_any(),
+                    Err(e) => view! { <DirectorySearch as_of=String::new() query=String::new() max=String::new()/><ErrorBox error=e/> }.into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
-/// The search form: a plain GET form, so it works without JavaScript.
+/// The search form: a plain GET form, so it works without JavaScript. `max`: the last date that may be chosen
+/// (today), empty when unknown.
 #[component]
-fn DirectorySearch(as_of: String, query: String) -> impl IntoView {
+fn DirectorySearch(as_of: String, query: String, max: String) -> impl IntoView {
     let lang = use_lang();
     view! {
         <form class="search-form" method="get" action="/offices" role="search">
@@ -53,7 +54,7 @@ fn DirectorySearch(as_of: String, query: String) -> impl IntoView {
             </label>
             <label>
                 <span>{lang.pick(Text("截至日期", "As of"))}</span>
-                <input type="date" name="as_of" value=as_of min="2000-01-01" max="2099-12-31"/>
+                <input type="date" name="as_of" value=as_of min=analytics::milestones::notice_issued_on().to_string() max=max/>
             </label>
             <button type="submit">{lang.pick(Text("查询", "Search"))}</button>
             <a class="button-link" href="/offices">{lang.pick(Text("重置", "Reset"))}</a>
@@ -87,7 +88,7 @@ fn DirectoryViewPane(view: DirectoryView) -> impl IntoView {
                 "GACC → direct customs → subordinate offices, counted as they stood on the chosen date.",
             ))}</p>
         </section>
-        <DirectorySearch as_of=view.as_of.to_string() query=view.query.clone()/>
+        <DirectorySearch as_of=view.as_of.to_string() query=view.query.clone() max=view.today.to_string()/>
         <section class="figures">
             <Figure value=view.direct_customs.to_string() label=lang.pick(Text("直属海关", "direct customs"))/>
             <Figure value=view.subordinates.to_string() label=lang.pick(Text("隶属海关", "subordinate offices"))/>

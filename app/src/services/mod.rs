@@ -1,5 +1,6 @@
 //! Server-side use cases that combine the pure `analytics` crate with the [`Store`](crate::store::Store):
-//! installing the standard catalog, importing the office list, preparing a fresh database.
+//! installing the standard catalog, importing the office list and showing it within a caller's scope, preparing a
+//! fresh database.
 //!
 //! The CLI, the JSON API and the server functions all go through these functions, so real data and the demo
 //! data set take the same path. CPU-bound parsing runs on the blocking pool, never on the async runtime.
@@ -9,6 +10,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dashboard;
 pub mod demo_history;
+pub mod directory;
 pub mod offices;
 pub mod returns;
 pub mod rollout;

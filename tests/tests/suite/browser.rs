@@ -129,6 +129,8 @@ impl Rig {
         });
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), options);
+        // The console, for the Content-Security-Policy violations the browser reports there (`console_problems`).
+        caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&self.driver_url)
@@ -864,4 +866,95 @@ async fn a_filer_fills_in_the_web_form_sees_an_error_beside_its_field_fixes_it_a
         sign_out(&client).await;
         client.close().await.expect("close");
     }
+}
+
+/// Chromedriver's `POST /session/{id}/se/log` for the browser's console: the entries since the last call.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (reqwest::Method, Option<String>) {
+        (reqwest::Method::POST, Some(r#"{"type":"browser"}"#.to_string()))
+    }
+}
+
+/// The console messages since the last call that report a Content-Security-Policy violation (Chromium writes
+/// "Refused to … because it violates the following Content Security Policy directive …").
+async fn csp_violations(client: &Client) -> Vec<String> {
+    let entries = client.issue_cmd(BrowserLog).await.expect("the browser's console log");
+    entries
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| e["message"].as_str())
+                .filter(|m| m.contains("Content Security Policy") || m.contains("Content-Security-Policy"))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_page_hydrates_under_the_content_security_policy_without_a_violation() {
+    let Some(rig) = Rig::start().await else { return };
+    let client = rig.browser(true).await;
+    let hydrates = |path: String| {
+        let client = client.clone();
+        async move {
+            client
+                .wait()
+                .at_most(Duration::from_secs(30))
+                .for_element(Locator::Css("body[data-hydrated='true']"))
+                .await
+                .unwrap_or_else(|_| panic!("{path} hydrates under the policy"));
+        }
+    };
+    // Signed out: the public pages (and the sign-in page, which `sign_in` opens and waits for).
+    for path in ["/catalog", "/no-such-page"] {
+        client.goto(&rig.url(path)).await.expect("open");
+        hydrates(path.to_string()).await;
+        assert_eq!(csp_violations(&client).await, Vec::<String>::new(), "{path}");
+    }
+    sign_in(&client, &rig, "demo-hq-admin", true).await;
+    assert_eq!(csp_violations(&client).await, Vec::<String>::new(), "/login and the sign-in");
+    // Every page of the router that needs no record of its own, as 总署办公厅管理员, who may open them all.
+    for path in [
+        "/",
+        "/?as_of=2022-12-31",
+        "/catalog",
+        "/offices",
+        "/offices/0200",
+        "/offices/0201",
+        "/account/password",
+        "/admin/audit",
+        "/admin/users",
+        "/admin/tokens",
+        "/admin/schemes",
+        "/admin/calendar",
+        "/returns",
+        "/returns/form",
+        "/no-such-page",
+    ] {
+        client.goto(&rig.url(path)).await.expect("open");
+        hydrates(path.to_string()).await;
+        // Give late requests (charts, the wasm's own fetches) the time to be refused, if they are.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(csp_violations(&client).await, Vec::<String>::new(), "{path}");
+        screenshot(&client, &format!("csp{}", path.replace(['/', '?', '=', '-'], "_"))).await;
+    }
+    // The pages of a filer: its to-do list and the online form.
+    sign_out(&client).await;
+    sign_in(&client, &rig, "demo-xingang-filer", true).await;
+    for path in ["/returns", "/returns/form", "/offices/0201"] {
+        client.goto(&rig.url(path)).await.expect("open");
+        hydrates(path.to_string()).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(csp_violations(&client).await, Vec::<String>::new(), "{path} as a filer");
+    }
+    client.close().await.expect("close");
 }

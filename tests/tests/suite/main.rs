@@ -13,6 +13,7 @@ mod returns;
 mod returns_store;
 mod rollout;
 mod scorecard;
+mod security;
 mod settings;
 mod signin;
 mod store;
