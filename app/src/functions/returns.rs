@@ -129,8 +129,10 @@ pub struct ReturnDetailView {
     pub items: Vec<ItemRowView>,
     pub requirements: Vec<RequirementRowView>,
     pub verifications: Vec<VerificationView>,
-    /// The office's last accepted return before this one, and what changed since (`None`: its first).
+    /// The office's accepted return before this one (by period, then acceptance: its number and period in words),
+    /// and what changed since (`None`: nothing to compare, e.g. its first return).
     pub previous_accepted: Option<i64>,
+    pub previous_period_name: Option<String>,
     pub changes: Vec<String>,
     /// The caller may confirm or discard it (while a draft).
     pub can_submit: bool,
@@ -467,14 +469,16 @@ pub async fn get_return(id: i64) -> Result<ReturnDetailView, AppError> {
                 .collect(),
         })
         .collect();
-    let (previous_accepted, changes) = if record.summary.status == ReturnStatus::Superseded {
+    let (previous, changes) = if record.summary.status == ReturnStatus::Superseded {
         (None, Vec::new())
     } else {
-        match service::changes_since_accepted(store, &record.snapshot, id).await.map_err(ssr::app_error)? {
+        match service::changes_since_accepted(store, &record.summary, &record.snapshot).await.map_err(ssr::app_error)? {
             Some((previous, changes)) => (Some(previous), changes.into_iter().map(|c| c.description).collect()),
             None => (None, Vec::new()),
         }
     };
+    let previous_accepted = previous.as_ref().map(|p| p.id);
+    let previous_period_name = previous.as_ref().map(|p| ssr::period_name(&p.period));
     Ok(ReturnDetailView {
         row: ssr::row(&record.summary, &directory, today),
         template_version: record.template_version.clone(),
@@ -484,6 +488,7 @@ pub async fn get_return(id: i64) -> Result<ReturnDetailView, AppError> {
         requirements,
         verifications,
         previous_accepted,
+        previous_period_name,
         changes,
         can_submit: access.submit && record.summary.status == ReturnStatus::Draft,
         can_verify: access.verify && record.summary.status == ReturnStatus::Submitted,

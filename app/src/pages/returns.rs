@@ -10,7 +10,10 @@ use crate::components::widgets::{ErrorBox, Loading};
 use crate::functions::returns::{
     get_return, get_returns_page, get_upload_report, ReturnDetailView, ReturnRowView, ReturnsPageView, UploadReportView,
 };
-use crate::i18n::{use_lang, Text};
+use crate::i18n::{use_lang, Lang, Text};
+
+/// A return's change list longer than this is folded (`<details>`), so the decisions and items stay in reach.
+const FOLD_CHANGES_OVER: usize = 12;
 
 /// The message of a status code of the returns forms (`?status=…`).
 pub fn return_status_message(code: &str) -> Option<&'static str> {
@@ -314,9 +317,9 @@ fn ReturnPane(view: ReturnDetailView) -> impl IntoView {
                     {lang.pick(Text("文件已通过检查。以下是将要记录的内容", "The file passed the checks. Below is what would be recorded"))}
                     {match view.previous_accepted {
                         Some(prev) => view! {
-                            <span>"，以及与上一份已通过的填报（"<a href=format!("/returns/{prev}")>{format!("第{prev}号")}</a>"）相比的变化。"</span>
+                            <span>"，以及与此前最近一份已通过的填报（"<a href=format!("/returns/{prev}")>{format!("第{prev}号")}</a>"）相比的变化。"</span>
                         }.into_any(),
-                        None => view! { <span>"。本单位此前没有已通过的填报。"</span> }.into_any(),
+                        None => view! { <span>"。此前没有可比较的已通过填报。"</span> }.into_any(),
                     }}
                 </p>
                 {view.can_submit.then(|| view! {
@@ -341,16 +344,6 @@ fn ReturnPane(view: ReturnDetailView) -> impl IntoView {
                 </ul>
             </section>
         })}
-        {(view.previous_accepted.is_some()).then(|| view! {
-            <section class="card changes-card">
-                <h2>{lang.pick(Text("与上一份已通过填报相比的变化", "Changes since the last accepted return"))}" "<span class="count">{view.changes.len()}</span></h2>
-                {if view.changes.is_empty() {
-                    view! { <p class="muted">{lang.pick(Text("内容没有变化。", "No change."))}</p> }.into_any()
-                } else {
-                    view! { <ul class="change-list">{view.changes.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul> }.into_any()
-                }}
-            </section>
-        })}
         {(!view.verifications.is_empty()).then(|| view! {
             <section class="card verifications-card">
                 <h2>{lang.pick(Text("审核记录", "Decisions"))}</h2>
@@ -367,6 +360,35 @@ fn ReturnPane(view: ReturnDetailView) -> impl IntoView {
                     }).collect_view()}
                 </ol>
             </section>
+        })}
+        {view.previous_accepted.map(|prev| {
+            let period = view.previous_period_name.clone().unwrap_or_default();
+            let count = view.changes.len();
+            let list = view! { <ul class="change-list">{view.changes.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul> };
+            view! {
+                <section class="card changes-card">
+                    <h2>
+                        {match lang {
+                            Lang::Zh => view! { <span>"与此前最近一份已通过的填报（"<a href=format!("/returns/{prev}")>{format!("第{prev}号")}</a>{format!("，{period}）相比的变化")}</span> }.into_any(),
+                            Lang::En => view! { <span>"Changes since the accepted return before this one ("<a href=format!("/returns/{prev}")>{format!("No. {prev}")}</a>{format!(", {period})")}</span> }.into_any(),
+                        }}
+                        " "<span class="count">{count}</span>
+                    </h2>
+                    {if count == 0 {
+                        view! { <p class="muted">{lang.pick(Text("内容没有变化。", "No change."))}</p> }.into_any()
+                    } else if count > FOLD_CHANGES_OVER {
+                        // A long list folds so that the decisions and the items stay in reach.
+                        view! {
+                            <details class="change-fold">
+                                <summary>{match lang { Lang::Zh => format!("共{count}处变化，展开查看"), Lang::En => format!("{count} changes: show") }}</summary>
+                                {list}
+                            </details>
+                        }.into_any()
+                    } else {
+                        list.into_any()
+                    }}
+                </section>
+            }
         })}
         {view.can_verify.then(|| view! { <DecisionForm view=view.clone()/> })}
         <section class="card">

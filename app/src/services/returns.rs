@@ -656,19 +656,14 @@ pub struct Access {
     pub verify: bool,
 }
 
-/// The office's most recent accepted return before `id` (of any period), to show what a return changes.
+/// The office's most recently accepted return (of any period, `except` left out): what a new web form starts from.
 pub async fn previous_accepted(
     store: &dyn Store,
     office: &OfficeCode,
     except: i64,
 ) -> Result<Option<ReturnRecord>, ReturnError> {
-    let filter = ReturnFilter {
-        offices: Some(vec![office.clone()]),
-        statuses: vec![ReturnStatus::Accepted, ReturnStatus::Superseded],
-        period: None,
-    };
     let mut accepted: Vec<ReturnSummary> =
-        store.list_returns(&filter).await?.into_iter().filter(|r| r.id != except && r.accepted_on.is_some()).collect();
+        accepted_returns(store, office).await?.into_iter().filter(|r| r.id != except).collect();
     accepted.sort_by_key(|r| (r.decided_at, r.id));
     match accepted.last() {
         Some(last) => Ok(store.return_record(last.id).await?),
@@ -676,15 +671,52 @@ pub async fn previous_accepted(
     }
 }
 
-/// What changed from the office's last accepted return to `snapshot`, with that return's id.
+/// Every return of the office that was accepted (still in force or superseded since).
+async fn accepted_returns(store: &dyn Store, office: &OfficeCode) -> Result<Vec<ReturnSummary>, ReturnError> {
+    let filter = ReturnFilter {
+        offices: Some(vec![office.clone()]),
+        statuses: vec![ReturnStatus::Accepted, ReturnStatus::Superseded],
+        period: None,
+    };
+    Ok(store.list_returns(&filter).await?.into_iter().filter(|r| r.accepted_on.is_some()).collect())
+}
+
+/// Where a return stands in its office's history: its period (`2022Q3` codes sort in time order), then when it was
+/// accepted (a return not accepted comes after every accepted return of its period), then its number.
+type HistoryKey<'a> = (&'a str, Option<DateTime<Utc>>, i64);
+
+fn history_key(summary: &ReturnSummary) -> HistoryKey<'_> {
+    let accepted_at = if summary.accepted_on.is_some() { summary.decided_at } else { None };
+    (summary.period.as_str(), accepted_at, summary.id)
+}
+
+/// The accepted return that comes last before `this` in the office's history (by period, then acceptance), if any.
+fn accepted_before<'a>(this: HistoryKey<'_>, accepted: impl IntoIterator<Item = HistoryKey<'a>>) -> Option<i64> {
+    // `None` (not accepted) must sort after every acceptance time of the same period.
+    let rank = |(period, at, id): HistoryKey<'_>| (period.to_string(), at.is_none(), at, id);
+    let this_rank = rank(this);
+    accepted
+        .into_iter()
+        .filter(|key| key.2 != this.2 && rank(*key) < this_rank)
+        .max_by_key(|key| rank(*key))
+        .map(|k| k.2)
+}
+
+/// The accepted return before `summary` in its office's history (see [`accepted_before`]) and what changed from it
+/// to `snapshot`; `None` for an office's first return.
 pub async fn changes_since_accepted(
     store: &dyn Store,
+    summary: &ReturnSummary,
     snapshot: &ReturnSnapshot,
-    id: i64,
-) -> Result<Option<(i64, Vec<Change>)>, ReturnError> {
-    Ok(previous_accepted(store, &snapshot.office, id)
+) -> Result<Option<(ReturnSummary, Vec<Change>)>, ReturnError> {
+    let accepted = accepted_returns(store, &snapshot.office).await?;
+    let Some(previous) = accepted_before(history_key(summary), accepted.iter().map(history_key)) else {
+        return Ok(None);
+    };
+    Ok(store
+        .return_record(previous)
         .await?
-        .map(|previous| (previous.summary.id, returns::diff(&previous.snapshot, snapshot))))
+        .map(|previous| (previous.summary.clone(), returns::diff(&previous.snapshot, snapshot))))
 }
 
 /// Confirms a draft: it is submitted to the direct customs. Returns the earlier return it replaced, if any.
@@ -780,4 +812,34 @@ pub async fn list(
         None => in_scope,
     });
     Ok(store.list_returns(&filter).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(day: u32) -> Option<DateTime<Utc>> {
+        Utc.with_ymd_and_hms(2023, 1, day, 9, 0, 0).single()
+    }
+
+    #[test]
+    fn a_return_is_compared_with_the_accepted_return_before_it_by_period_then_acceptance_never_a_later_one() {
+        // 2022Q2 (#1) and 2022Q3 (#2) accepted; 2022Q3 filed again (#3), accepted after #2.
+        let accepted = [("2022Q2", at(1), 1), ("2022Q3", at(2), 2), ("2022Q3", at(5), 3)];
+        // An office's first accepted return has nothing before it, however many came later.
+        assert_eq!(accepted_before(("2022Q2", at(1), 1), accepted), None);
+        // A later quarter's return is compared with the quarter before, not with itself or a later one.
+        assert_eq!(accepted_before(("2022Q3", at(2), 2), accepted), Some(1));
+        // A refiling of the same quarter accepted later comes after the first acceptance of that quarter.
+        assert_eq!(accepted_before(("2022Q3", at(5), 3), accepted), Some(2));
+        // A returned (never accepted) 2022Q2 return filed after the 2022Q3 ones is compared with 2022Q2's accepted
+        // return, not with the later quarter's.
+        assert_eq!(accepted_before(("2022Q2", None, 9), accepted), Some(1));
+        // A draft of a new quarter is compared with the latest accepted return before it.
+        assert_eq!(accepted_before(("2022Q4", None, 10), accepted), Some(3));
+        // A draft of an earlier quarter than any accepted return has nothing to compare with.
+        assert_eq!(accepted_before(("2022Q1", None, 11), accepted), None);
+    }
 }
