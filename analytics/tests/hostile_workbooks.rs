@@ -32,7 +32,9 @@ fn a_return_with_one_cell_far_from_the_others_is_refused_with_the_cell_named() {
     let outcome = parse(&bytes, SourceFormat::Xlsx);
     assert!(outcome.snapshot.is_none());
     assert!(
-        messages(&outcome).iter().any(|m| m.contains("工作表“公开事项”的单元格 XFD1048576 超出可读取的范围（最多 4000 行、100 列）")),
+        messages(&outcome)
+            .iter()
+            .any(|m| m.contains("工作表“公开事项”的单元格 XFD1048576 超出可读取的范围（最多 4000 行、100 列）")),
         "{:?}",
         messages(&outcome)
     );
@@ -85,16 +87,16 @@ fn a_small_zip_of_a_thousand_mebibytes_is_refused_before_anything_is_unpacked() 
 /// Mutated fixtures through both importers: no panic, always an answer, and the process's peak memory bounded.
 #[test]
 fn mutated_workbooks_never_panic_and_stay_within_bounded_memory() {
-    let iterations: usize =
-        std::env::var("HOSTILE_FUZZ_ITERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(40);
+    let iterations: usize = std::env::var("HOSTILE_FUZZ_ITERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(40);
     let seed: u64 = std::env::var("HOSTILE_FUZZ_SEED").ok().and_then(|n| n.parse().ok()).unwrap_or(0x5eed_1234_abcd);
     let catalog = standard_catalog().unwrap();
     let today = NaiveDate::from_ymd_opt(2022, 10, 10).unwrap();
     let ctx = ParseContext::new(today, &catalog);
-    let originals: Vec<(&str, Vec<u8>)> = ["filled.xlsx", "hand-edited.xlsx", "filled.xls", "hand-edited.ods", "filled.ods"]
-        .into_iter()
-        .map(|name| (name, fixture(name)))
-        .collect();
+    let originals: Vec<(&str, Vec<u8>)> =
+        ["filled.xlsx", "hand-edited.xlsx", "filled.xls", "hand-edited.ods", "filled.ods"]
+            .into_iter()
+            .map(|name| (name, fixture(name)))
+            .collect();
     let mut rng = Rng(seed);
     let mut answered = 0usize;
     for iteration in 0..iterations {

@@ -22,9 +22,9 @@ use rust_xlsxwriter::{
 use chrono::{Datelike, NaiveDate};
 
 use super::{guide_requirements, Period, ReturnSnapshot};
-use crate::sheets::safe_text;
 use crate::catalog::{Catalog, ChannelCode, Item};
 use crate::offices::OfficeCode;
+use crate::sheets::safe_text;
 
 /// The version of the template layout. The parser refuses workbooks of another version.
 pub const TEMPLATE_VERSION: &str = "1";
@@ -519,7 +519,9 @@ fn write_items(
                 },
                 ItemColumn::Group => sheet.write_string_with_format(r, c, safe_text(&row.group), &formats.locked)?,
                 ItemColumn::Name => sheet.write_string_with_format(r, c, safe_text(&row.name), &formats.locked)?,
-                ItemColumn::Content => sheet.write_string_with_format(r, c, safe_text(&row.content), &formats.locked_wrap)?,
+                ItemColumn::Content => {
+                    sheet.write_string_with_format(r, c, safe_text(&row.content), &formats.locked_wrap)?
+                }
                 ItemColumn::Disclosed => match report {
                     Some(rep) => sheet.write_string_with_format(r, c, rep.disclosed.name_zh(), &formats.input)?,
                     None => sheet.write_blank(r, c, &formats.input)?,

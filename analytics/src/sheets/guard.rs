@@ -10,13 +10,15 @@
 //!   put it, the last repeat included. calamine also holds every cell of a row before its last element, empty
 //!   ones included (once per row element): those count towards the workbook's budget, so a run of a billion
 //!   empty cells before one more cell is refused too.
-//! - **.xls**: the BIFF records of each sheet are walked; the DIMENSIONS record (calamine reserves room for it) and
+//! - **.xls**: the compound file is read with the `cfb` crate (which validates it) and its workbook stream is
+//!   written into a fresh compound file, the only one calamine reads (its own reader allocates whatever the header
+//!   says). The BIFF records of each sheet are walked; the DIMENSIONS record (calamine reserves room for it) and
 //!   every cell record calamine reads must lie inside the extent.
 //!
 //! Besides each sheet's own extent, the dense area calamine will build over all sheets together is at most
 //! [`Extent::cells`]: a workbook of many sheets cannot multiply the bound.
 
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor, Read, Write};
 
 use super::{column_letters, SheetError};
 
@@ -150,13 +152,16 @@ pub(crate) fn scan_ods(bytes: &[u8], extent: Extent) -> Result<(), OdsScanError>
                     }
                     // A cell's content (paragraphs, annotations, even a nested table) is no part of the grid.
                     skip.clear();
-                    reader.read_to_end_into(quick_xml::name::QName(name), &mut skip).map_err(|e| OdsScanError::Broken(e.to_string()))?;
+                    reader
+                        .read_to_end_into(quick_xml::name::QName(name), &mut skip)
+                        .map_err(|e| OdsScanError::Broken(e.to_string()))?;
                 }
                 _ => {}
             },
             Event::End(ref e) => match e.name().as_ref() {
                 b"table:table-row" => {
-                    if let (Some((_, row_index, _, _)), Some((row_repeats, _, kept_to))) = (table.as_mut(), row.take()) {
+                    if let (Some((_, row_index, _, _)), Some((row_repeats, _, kept_to))) = (table.as_mut(), row.take())
+                    {
                         *row_index = row_index.saturating_add(row_repeats);
                         // The row's cells calamine holds before it builds the range (once per row element).
                         kept = kept.saturating_add(kept_to);
@@ -227,9 +232,14 @@ pub(crate) struct CompoundFile {
     pub macros: bool,
     /// The BIFF stream (`Workbook`, or `Book` for BIFF5), when there is one.
     pub stream: Option<Vec<u8>>,
+    /// A new compound file holding only that stream, written by the `cfb` crate: what calamine is given.
+    pub rewritten: Vec<u8>,
 }
 
-/// Opens the compound file and reads its workbook stream. `Err` when it is no readable compound file.
+/// Opens the compound file (the `cfb` crate validates its sector chains and sizes against the file), reads its
+/// workbook stream and writes it into a fresh compound file. calamine's own compound-file reader trusts the header
+/// and directory (a sector number or a stream length becomes an allocation of that size, a looping chain grows
+/// without end), so it only ever reads the file written here. `Err` when it is no readable compound file.
 pub(crate) fn read_compound_file(bytes: &[u8]) -> Result<CompoundFile, String> {
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let macros = file.walk().any(|entry| {
@@ -239,12 +249,21 @@ pub(crate) fn read_compound_file(bytes: &[u8]) -> Result<CompoundFile, String> {
     for name in ["/Workbook", "/Book"] {
         if file.is_stream(name) {
             let mut data = Vec::new();
+            // Bounded by the file: the chain of sectors is finite and within it, whatever length is declared.
             file.open_stream(name).and_then(|mut s| s.read_to_end(&mut data)).map_err(|e| e.to_string())?;
-            stream = Some(data);
+            stream = Some((name, data));
             break;
         }
     }
-    Ok(CompoundFile { macros, stream })
+    // Version 3 (512-byte sectors): calamine takes a version 4 file without a mini stream for an empty one.
+    let mut fresh =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new())).map_err(|e| e.to_string())?;
+    if let Some((name, data)) = &stream {
+        fresh.create_stream(name).and_then(|mut s| s.write_all(data)).map_err(|e| e.to_string())?;
+    }
+    fresh.flush().map_err(|e| e.to_string())?;
+    let rewritten = fresh.into_inner().into_inner();
+    Ok(CompoundFile { macros, stream: stream.map(|(_, data)| data), rewritten })
 }
 
 /// The records of a BIFF stream, as calamine walks them (CONTINUE records are data, not cells).
@@ -307,6 +326,8 @@ pub(crate) fn scan_xls(stream: &[u8], extent: Extent) -> Result<(), SheetError> 
                     sheets.push((pos as usize, sheet_name(data, biff8, sheets.len())));
                 }
             }
+            // FILEPASS: the rest is encrypted, and calamine refuses the file here before reading any sheet.
+            0x002F if u16_at(data, 0) != Some(0) => return Ok(()),
             0x000A => break,
             _ => {}
         }
@@ -417,11 +438,8 @@ mod tests {
         {
             let mut writer = zip::ZipWriter::new(&mut out);
             for (i, (name, content)) in files.iter().enumerate() {
-                let method =
-                    if i == 0 { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
-                writer
-                    .start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method))
-                    .unwrap();
+                let method = if i == 0 { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
+                writer.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method)).unwrap();
                 writer.write_all(content).unwrap();
             }
             writer.finish().unwrap();
@@ -644,6 +662,23 @@ mod tests {
         let sheet = workbook.read("公开事项", 10).unwrap();
         assert_eq!(sheet.rows.len(), 2);
         assert_eq!(sheet.rows[1].cell(2), &Cell::Number(1.0));
+    }
+
+    #[test]
+    fn a_dense_entry_hidden_among_incompressible_ones_is_refused_on_its_own_ratio() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let noise: Vec<u8> = (0..2_000_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let zeros = vec![0u8; 200 * 1024];
+        let bytes = xlsx_with(&[("xl/media/image1.bin", &noise), ("xl/media/image2.bin", &zeros)]);
+        let error = open_workbook(&bytes, SourceFormat::Xlsx, EXTENT).unwrap_err();
+        assert!(matches!(error, SheetError::CompressionRatio { unpacked: 204_800, .. }), "{error}");
     }
 
     #[test]

@@ -32,11 +32,11 @@ mod guard;
 mod text;
 mod workbook;
 
+pub use guard::Extent;
 pub use text::{
     cell_reference, column_letters, date_from_cell, date_from_serial, format_number, normalize_header, parse_date_text,
     safe_text, sheet_reference, to_halfwidth, unguard_text, DATE_FORMATS_HINT, MAX_CELL_CHARS, TRUNCATION_MARK,
 };
-pub use guard::Extent;
 #[cfg(test)]
 pub(crate) use workbook::CFB_MAGIC;
 pub use workbook::{open_workbook, Workbook};

@@ -298,7 +298,8 @@ mod tests {
             assert_eq!(written, format!("'{formula}"));
             assert_eq!(unguard_text(&written), formula);
         }
-        for plain in ["新港海关", "http://tianjin.customs.gov.cn", "2022-08-31", "'已有撇号", " =空格在前", ""] {
+        for plain in ["新港海关", "http://tianjin.customs.gov.cn", "2022-08-31", "'已有撇号", " =空格在前", ""]
+        {
             assert!(matches!(safe_text(plain), Cow::Borrowed(_)), "{plain}");
             assert_eq!(unguard_text(plain), plain);
         }

@@ -1,6 +1,7 @@
 //! Opening a workbook from bytes: format sniffing, the zip checks, encryption, macros, the sheet bounds, and
 //! reading a sheet's rows (an .xlsx sheet streamed cell by cell into sparse rows).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -16,7 +17,8 @@ use super::{
 const ZIP_MAGIC: &[u8] = b"PK";
 pub(crate) const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-type Rs<'a> = Cursor<&'a [u8]>;
+/// What calamine reads: the upload itself, or (.xls) the compound file rewritten by `guard`.
+type Rs<'a> = Cursor<Cow<'a, [u8]>>;
 
 /// An opened workbook whose zip container (if any) passed the checks of the module.
 pub struct Workbook<'a> {
@@ -54,6 +56,7 @@ fn check_zip(bytes: &[u8], format: SourceFormat) -> Result<ZipKind, SheetError> 
     let mut total_unpacked: u64 = 0;
     let mut total_packed: u64 = 0;
     let mut names = BTreeSet::new();
+    let mut dense_entry = None;
     for index in 0..archive.len() {
         let entry = archive.by_index_raw(index).map_err(|e| corrupt(format, format!("压缩包条目错误：{e}")))?;
         if entry.encrypted() {
@@ -64,8 +67,8 @@ fn check_zip(bytes: &[u8], format: SourceFormat) -> Result<ZipKind, SheetError> 
             return Err(SheetError::EntryTooLarge { name: entry.name().to_string(), size });
         }
         // Every entry past the floor on its own: one bomb among honest entries must not hide in the total.
-        if size > RATIO_FLOOR_BYTES && size > packed.saturating_mul(MAX_COMPRESSION_RATIO) {
-            return Err(SheetError::CompressionRatio { unpacked: size, packed });
+        if dense_entry.is_none() && size > RATIO_FLOOR_BYTES && size > packed.saturating_mul(MAX_COMPRESSION_RATIO) {
+            dense_entry = Some(SheetError::CompressionRatio { unpacked: size, packed });
         }
         total_unpacked = total_unpacked.saturating_add(size);
         total_packed = total_packed.saturating_add(packed);
@@ -77,6 +80,9 @@ fn check_zip(bytes: &[u8], format: SourceFormat) -> Result<ZipKind, SheetError> 
     // Small entries escape the check above; together they do not.
     if total_unpacked > TOTAL_RATIO_FLOOR_BYTES && total_unpacked > total_packed.saturating_mul(MAX_COMPRESSION_RATIO) {
         return Err(SheetError::CompressionRatio { unpacked: total_unpacked, packed: total_packed });
+    }
+    if let Some(error) = dense_entry {
+        return Err(error);
     }
     if names.contains("EncryptionInfo") || names.contains("EncryptedPackage") {
         return Err(SheetError::Encrypted);
@@ -138,7 +144,7 @@ fn open_inner(bytes: &[u8], format: SourceFormat, extent: Extent) -> Result<Work
         match check_zip(bytes, format)? {
             // Nothing of a sheet is read yet: `read` streams it.
             ZipKind::Ooxml => calamine::Sheets::Xlsx(
-                <calamine::Xlsx<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes))
+                <calamine::Xlsx<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(Cow::Borrowed(bytes)))
                     .map_err(|e| open_error(format, e))?,
             ),
             // calamine parses every sheet here: scanned first.
@@ -148,7 +154,7 @@ fn open_inner(bytes: &[u8], format: SourceFormat, extent: Extent) -> Result<Work
                     OdsScanError::Broken(detail) => corrupt(format, detail),
                 })?;
                 calamine::Sheets::Ods(
-                    <calamine::Ods<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes))
+                    <calamine::Ods<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(Cow::Borrowed(bytes)))
                         .map_err(|e| open_error(format, e))?,
                 )
             }
@@ -165,9 +171,9 @@ fn open_inner(bytes: &[u8], format: SourceFormat, extent: Extent) -> Result<Work
         if let Some(stream) = &compound.stream {
             guard::scan_xls(stream, extent)?;
         }
-        drop(compound);
         calamine::Sheets::Xls(
-            <calamine::Xls<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes)).map_err(|e| open_error(format, e))?,
+            <calamine::Xls<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(Cow::Owned(compound.rewritten)))
+                .map_err(|e| open_error(format, e))?,
         )
     } else {
         return Err(SheetError::NotAWorkbook { format });

@@ -12,7 +12,9 @@ pub fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
         let mut writer = zip::ZipWriter::new(&mut out);
         for (i, (name, content)) in files.iter().enumerate() {
             let method = if i == 0 { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
-            writer.start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(method)).unwrap();
+            writer
+                .start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(method))
+                .unwrap();
             writer.write_all(content).unwrap();
         }
         writer.finish().unwrap();
@@ -90,7 +92,7 @@ pub fn xls_stream(bytes: &[u8]) -> Vec<u8> {
 }
 
 pub fn xls_with_stream(stream: &[u8]) -> Vec<u8> {
-    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    let mut file = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new())).unwrap();
     file.create_stream("/Workbook").unwrap().write_all(stream).unwrap();
     file.flush().unwrap();
     file.into_inner().into_inner()
@@ -120,7 +122,14 @@ pub fn far_apart_xls() -> Vec<u8> {
 
 /// A zip of 1,000 entries of 1 MiB of zeros each (about 1.1 MB), deflated once and copied raw.
 pub fn zip_bomb() -> Vec<u8> {
-    let one = zip_of(&[("0.xlsx".into(), vec![0u8; 1024 * 1024])]);
+    let mut one = Cursor::new(Vec::new());
+    {
+        let mut writer = zip::ZipWriter::new(&mut one);
+        writer.start_file("0.xlsx", zip::write::SimpleFileOptions::default()).unwrap();
+        writer.write_all(&vec![0u8; 1024 * 1024]).unwrap();
+        writer.finish().unwrap();
+    }
+    let one = one.into_inner();
     let mut source = zip::ZipArchive::new(Cursor::new(one.as_slice())).unwrap();
     let mut out = Cursor::new(Vec::new());
     {
