@@ -10,12 +10,12 @@
 //! | column | required | content |
 //! |---|---|---|
 //! | `机构代码` | yes | 4 digits (`0201`); full-width digits and Excel's dropped leading zeros (`201`) are tolerated |
-//! | `机构名称` | yes | non-empty |
+//! | `机构名称` | yes | non-empty; no markup (`<`, `>`) or control characters |
 //! | `机构类型` | yes | `海关总署` / `直属海关` / `隶属海关` |
 //! | `上级机构代码` | yes (column) | empty only for 海关总署 |
 //! | `生效日期` | yes | first day in force |
 //! | `失效日期` | no | first day no longer in force (自该日起失效, exclusive); empty while current |
-//! | `备注` | no | free text |
+//! | `备注` | no | free text; no markup (`<`, `>`) or control characters other than line breaks and tabs |
 //!
 //! Dates may be Excel date cells, Excel serial numbers (five digits), `2022-08-31`, `2022/8/31`, `2022.8.31`,
 //! `2022年8月31日` or `20220831`, with full-width digits too. CSV may be UTF-8 (with or without BOM), UTF-16 with
@@ -27,7 +27,11 @@
 //! - [`parse`] never panics and reports every problem of the file at once, each at the row (and for workbooks the
 //!   cell) where it is, in Chinese ([`ImportProblem`]'s `Display`). At most [`MAX_ROWS`] data rows. A workbook's
 //!   zip entries are checked for their declared sizes before anything is unpacked (no entry above
-//!   [`MAX_ENTRY_BYTES`], total unpacked/packed ratio at most [`MAX_COMPRESSION_RATIO`]).
+//!   [`MAX_ENTRY_BYTES`], unpacked/packed ratio at most [`MAX_COMPRESSION_RATIO`]), a workbook with macros is
+//!   refused, and its sheets may span at most [`OFFICE_EXTENT`]: a cell or declared dimension beyond it refuses the
+//!   file before anything is allocated for the sheet (see [`crate::sheets`]).
+//! - Names and notes are shown in pages and titles: markup characters (`<`, `>`) and control characters are refused
+//!   at the cell, whatever the pages escape.
 //! - [`plan`] merges a parsed file into the existing versions: for every code in the file the file's rows replace
 //!   all existing versions of that code; other codes keep theirs. The merged whole must hold together: no two
 //!   versions of a code overlap in time, a code keeps one kind, exactly one 海关总署 and it has no parent, every other
@@ -40,7 +44,7 @@ use std::fmt;
 use super::{OfficeCode, OfficeKind, OfficeVersion};
 use crate::sheets::{
     column_letters, date_from_cell, format_number, normalize_header, open_workbook, sheet_reference, to_halfwidth,
-    Cell, Row, SheetError,
+    Cell, Extent, Row, SheetError,
 };
 
 /// The real part of the office list: 海关总署 and the 42 direct customs, in the import format.
@@ -56,6 +60,10 @@ pub use crate::sheets::{SourceFormat, MAX_COMPRESSION_RATIO, MAX_ENTRY_BYTES, RA
 
 /// How many non-empty rows from the top are searched for the header row.
 const HEADER_SEARCH_ROWS: usize = 10;
+
+/// What every sheet of an office workbook may span: [`MAX_ROWS`] data rows with room for title, header and blank
+/// rows, and 30 columns (the format has seven; the rest for columns of the administrator's own, which are ignored).
+pub const OFFICE_EXTENT: Extent = Extent { rows: MAX_ROWS as u32 + 1_000, cols: 30 };
 
 /// The columns of the import format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -355,7 +363,7 @@ fn sheet_problem(err: SheetError) -> ImportProblem {
 }
 
 fn read_workbook(bytes: &[u8], format: SourceFormat) -> Result<Table, Vec<ImportProblem>> {
-    let mut workbook = open_workbook(bytes, format).map_err(|e| vec![sheet_problem(e)])?;
+    let mut workbook = open_workbook(bytes, format, OFFICE_EXTENT).map_err(|e| vec![sheet_problem(e)])?;
     let sheet = workbook
         .find_sheet(&["机构", "机构名录"])
         .or_else(|| workbook.sheet_names().next().map(str::to_string))
@@ -366,6 +374,11 @@ fn read_workbook(bytes: &[u8], format: SourceFormat) -> Result<Table, Vec<Import
 
 // ---------------------------------------------------------------------------------------------------------------
 // Interpreting the table.
+
+/// Characters that open or close markup: refused in names and notes, which pages and titles show.
+fn is_markup(c: char) -> bool {
+    matches!(c, '<' | '>')
+}
 
 fn cell_as_text(cell: &Cell) -> String {
     cell.as_text()
@@ -515,6 +528,8 @@ fn rows_from_table(table: &Table) -> Result<Vec<ImportRow>, Vec<ImportProblem>> 
         let name = cell_as_text(cell(Column::Name));
         if name.is_empty() {
             report(Column::Name, "不能为空".to_string());
+        } else if name.chars().any(|c| is_markup(c) || c.is_control()) {
+            report(Column::Name, "机构名称不得包含 < > 等标记字符或控制字符".to_string());
         }
         let kind = match cell(Column::Kind) {
             Cell::Empty => {
@@ -573,6 +588,9 @@ fn rows_from_table(table: &Table) -> Result<Vec<ImportRow>, Vec<ImportProblem>> 
             }
         }
         let note = cell_as_text(cell(Column::Note));
+        if note.chars().any(|c| is_markup(c) || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))) {
+            report(Column::Note, "备注不得包含 < > 等标记字符或控制字符".to_string());
+        }
         if let (Some(code), Some(kind), Some(valid_from)) = (code, kind, valid_from) {
             parsed.push(ImportRow {
                 line: row.line,
@@ -655,6 +673,9 @@ pub fn plan(rows: &[ImportRow], existing: &[OfficeVersion]) -> Result<ImportPlan
         let v = entry.version;
         if v.name.trim().is_empty() {
             problems.push(entry.problem(Some(Column::Name), "不能为空".to_string()));
+        } else if entry.row.is_some() && v.name.chars().any(|c| is_markup(c) || c.is_control()) {
+            // Only what is being imported: a stored name is the business of whoever fixes it.
+            problems.push(entry.problem(Some(Column::Name), "机构名称不得包含 < > 等标记字符或控制字符".to_string()));
         }
         if v.valid_to.is_some_and(|to| to <= v.valid_from) {
             problems.push(entry.problem(
@@ -1176,6 +1197,50 @@ mod tests {
                 "第10行 上级机构代码：海关总署没有上级机构，此处应留空",
             ]
         );
+    }
+
+    #[test]
+    fn markup_or_control_characters_in_a_name_or_note_are_refused_at_the_cell() {
+        let body = "0201,</title><script>alert(1)</script>,直属海关,0000,2000-01-01,,\n\
+                    0202,某\u{7}海关,直属海关,0000,2000-01-01,,\n\
+                    0203,某海关,直属海关,0000,2000-01-01,,<b>备注</b>\n\
+                    0204,某海关,直属海关,0000,2000-01-01,,\"两行\n备注\"\n";
+        let found = problems(parse(&csv(body), SourceFormat::Csv));
+        assert_eq!(
+            found,
+            vec![
+                "第2行 机构名称：机构名称不得包含 < > 等标记字符或控制字符",
+                "第3行 机构名称：机构名称不得包含 < > 等标记字符或控制字符",
+                "第4行 备注：备注不得包含 < > 等标记字符或控制字符",
+            ]
+        );
+        // In a workbook, at the cell.
+        let bytes = xlsx(|wb| {
+            let sheet = wb.add_worksheet().set_name("机构").unwrap();
+            for (col, header) in CSV_HEADER.split(',').enumerate() {
+                sheet.write_string(0, col as u16, header).unwrap();
+            }
+            for (col, value) in ["0000", "海关<总署>", "海关总署", "", "1949-10-25"].iter().enumerate() {
+                sheet.write_string(1, col as u16, *value).unwrap();
+            }
+        });
+        let found = problems(parse(&bytes, SourceFormat::Xlsx));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("B2") && found[0].contains("机构名称不得包含 < > 等标记字符"), "{}", found[0]);
+    }
+
+    #[test]
+    fn a_workbook_with_a_cell_far_beyond_the_office_list_is_refused_before_it_is_read() {
+        let bytes = xlsx(|wb| {
+            let sheet = wb.add_worksheet().set_name("机构").unwrap();
+            for (col, header) in CSV_HEADER.split(',').enumerate() {
+                sheet.write_string(0, col as u16, header).unwrap();
+            }
+            sheet.write_string(1_048_575, 16_383, "远处").unwrap();
+        });
+        let found = problems(parse(&bytes, SourceFormat::Xlsx));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("工作表“机构”") && found[0].contains("A1:XFD1048576"), "{}", found[0]);
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! - [`parse_return`] never panics and always returns a [`ParseOutcome`]: what it could learn of the metadata, the
 //!   snapshot when the office, the period and the `公开事项` sheet could be read, and every problem at once. A
 //!   return with any [`Severity::Error`] must not be accepted; warnings are shown and may be accepted.
+//! - **Bounds.** A workbook is opened with [`RETURN_EXTENT`]: a sheet declaring or holding a cell beyond it, a
+//!   workbook with macros or a zip bomb is refused with one file-level error before anything is allocated for it
+//!   (see [`crate::sheets`]). A text cell `'=…` (how our template writes a text starting like a formula) reads as
+//!   `=…`.
 //! - **Metadata** comes from the hidden `_meta` sheet (key in column A, value in column B). Without it, from cells
 //!   labelled `填报单位`, `报送期间`, `目录版本`, `模板版本` in the first rows of `填报说明`, `公开事项` or `基本要求`:
 //!   the value follows the label after `：`/`:` in the same cell, or is the next non-empty cell to the right. The
@@ -37,8 +41,8 @@ use super::{guide_requirements, Disclosed, ItemReport, Period, Requirement, Requ
 use crate::catalog::{Catalog, ChannelCode};
 use crate::offices::OfficeCode;
 use crate::sheets::{
-    cell_reference, column_letters, date_from_cell, normalize_header, open_workbook, to_halfwidth, Cell, Row, Sheet,
-    SourceFormat,
+    cell_reference, column_letters, date_from_cell, normalize_header, open_workbook, to_halfwidth, Cell, Extent, Row,
+    Sheet, SourceFormat,
 };
 
 /// Most data rows read from one sheet of a return (the catalog has a few dozen).
@@ -46,6 +50,11 @@ pub const MAX_RETURN_ROWS: usize = 2000;
 
 /// Top rows searched for the header row and the header-area labels.
 const HEADER_SEARCH_ROWS: usize = 10;
+
+/// What every sheet of a return may span. The template fills about 30 rows and 20 columns; the rows leave room for
+/// [`MAX_RETURN_ROWS`] data rows (beyond which a sheet is refused as too long) with blank lines between them, the
+/// columns for notes beside the table. Anything further out is refused before it is read (see [`crate::sheets`]).
+pub const RETURN_EXTENT: Extent = Extent { rows: 2 * MAX_RETURN_ROWS as u32, cols: 100 };
 
 /// What the caller knows about the upload.
 #[derive(Debug, Clone, Copy)]
@@ -239,7 +248,7 @@ fn parse_inner(
         problems.file(Severity::Error, "填报表必须是工作簿（.xlsx、.xls 或 .ods），不接受 CSV：请上传下载的填报模板");
         return None;
     }
-    let mut workbook = match open_workbook(bytes, format) {
+    let mut workbook = match open_workbook(bytes, format, RETURN_EXTENT) {
         Ok(workbook) => workbook,
         Err(err) => {
             problems.file(Severity::Error, err.to_string());

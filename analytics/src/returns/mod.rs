@@ -39,7 +39,7 @@ pub use diff::{diff, Change, ChangeTarget};
 #[cfg(feature = "engine")]
 pub use import::{
     parse_return, MetaSource, ParseContext, ParseOutcome, ProblemLocation, ReturnMeta, ReturnProblem, Severity,
-    MAX_RETURN_ROWS,
+    MAX_RETURN_ROWS, RETURN_EXTENT,
 };
 pub use period::{Period, PeriodError};
 #[cfg(feature = "engine")]

@@ -11,6 +11,8 @@
 //! - Catalog cells are locked (sheet protection without password); input cells are unlocked, with drop-downs for
 //!   是否公开 / 是否落实 and for channel marks, date cells formatted `yyyy-mm-dd`, the header frozen.
 //! - [`write_filled`] writes the same workbook with a snapshot's answers: demo returns and round-trip tests.
+//! - Every text goes through [`safe_text`]: a filer's `=HYPERLINK(…)` is written as text that stays text, and a text
+//!   longer than a cell holds is cut with a mark rather than failing the download (the import reads the guard back).
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign, FormatBorder,
@@ -22,6 +24,7 @@ use chrono::{Datelike, NaiveDate};
 use super::{guide_requirements, Period, ReturnSnapshot};
 use crate::catalog::{Catalog, ChannelCode, Item};
 use crate::offices::OfficeCode;
+use crate::sheets::safe_text;
 
 /// The version of the template layout. The parser refuses workbooks of another version.
 pub const TEMPLATE_VERSION: &str = "1";
@@ -460,7 +463,7 @@ fn write_guide(sheet: &mut Worksheet, spec: &TemplateSpec, formats: &Formats) ->
         "八、请勿增删、重排工作表，请勿修改表头和隐藏的工作表；填好后直接上传本文件（.xlsx，也接受另存为的 .xls、.ods）。".into(),
     ]);
     for (i, line) in lines.iter().enumerate() {
-        sheet.write_string_with_format(i as u32 + 1, 0, line, &formats.info)?;
+        sheet.write_string_with_format(i as u32 + 1, 0, safe_text(line), &formats.info)?;
     }
     Ok(())
 }
@@ -479,13 +482,13 @@ fn write_items(
         0,
         0,
         last_col,
-        &format!("{}{} 政务公开事项填报表", spec.office_name, spec.period.name_zh()),
+        &safe_text(&format!("{}{} 政务公开事项填报表", spec.office_name, spec.period.name_zh())),
         &formats.title,
     )?;
     let header = header_lines(spec);
     // Row 2: the four header-area cells, spread over the width.
     for (i, text) in header.iter().enumerate() {
-        sheet.write_string(1, (i * 5) as u16, text)?;
+        sheet.write_string(1, (i * 5) as u16, safe_text(text))?;
     }
     let channels = channel_names(&spec.catalog);
     for (col, column) in columns.iter().enumerate() {
@@ -495,7 +498,7 @@ fn write_items(
             }
             other => other.header(),
         };
-        sheet.write_string_with_format(HEADER_ROW, col as u16, text, &formats.header)?;
+        sheet.write_string_with_format(HEADER_ROW, col as u16, safe_text(text), &formats.header)?;
         sheet.set_column_width(col as u16, column.width())?;
     }
     sheet.set_row_height(HEADER_ROW, 42)?;
@@ -514,9 +517,11 @@ fn write_items(
                     Some(e) => sheet.write_number_with_format(r, c, f64::from(e), &formats.locked)?,
                     None => sheet.write_blank(r, c, &formats.locked)?,
                 },
-                ItemColumn::Group => sheet.write_string_with_format(r, c, &row.group, &formats.locked)?,
-                ItemColumn::Name => sheet.write_string_with_format(r, c, &row.name, &formats.locked)?,
-                ItemColumn::Content => sheet.write_string_with_format(r, c, &row.content, &formats.locked_wrap)?,
+                ItemColumn::Group => sheet.write_string_with_format(r, c, safe_text(&row.group), &formats.locked)?,
+                ItemColumn::Name => sheet.write_string_with_format(r, c, safe_text(&row.name), &formats.locked)?,
+                ItemColumn::Content => {
+                    sheet.write_string_with_format(r, c, safe_text(&row.content), &formats.locked_wrap)?
+                }
                 ItemColumn::Disclosed => match report {
                     Some(rep) => sheet.write_string_with_format(r, c, rep.disclosed.name_zh(), &formats.input)?,
                     None => sheet.write_blank(r, c, &formats.input)?,
@@ -534,7 +539,7 @@ fn write_items(
                         _ => rep.note.as_deref(),
                     });
                     match value {
-                        Some(v) => sheet.write_string_with_format(r, c, v, &formats.input)?,
+                        Some(v) => sheet.write_string_with_format(r, c, safe_text(v), &formats.input)?,
                         None => sheet.write_blank(r, c, &formats.input)?,
                     }
                 }
@@ -557,7 +562,7 @@ fn write_items(
                 ItemColumn::ElementsMissing => match report.filter(|rep| !rep.elements_missing.is_empty()) {
                     Some(rep) => {
                         let text = rep.elements_missing.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("、");
-                        sheet.write_string_with_format(r, c, &text, &formats.input)?
+                        sheet.write_string_with_format(r, c, safe_text(&text), &formats.input)?
                     }
                     None => sheet.write_blank(r, c, &formats.input)?,
                 },
@@ -614,12 +619,12 @@ fn write_requirements(
         0,
         0,
         last_col,
-        &format!("{}{} 指引基本要求落实情况", spec.office_name, spec.period.name_zh()),
+        &safe_text(&format!("{}{} 指引基本要求落实情况", spec.office_name, spec.period.name_zh())),
         &formats.title,
     )?;
     let header = header_lines(spec);
-    sheet.write_string(1, 0, &header[0])?;
-    sheet.write_string(1, 2, &header[1])?;
+    sheet.write_string(1, 0, safe_text(&header[0]))?;
+    sheet.write_string(1, 2, safe_text(&header[1]))?;
     for (col, column) in RequirementColumn::ALL.iter().enumerate() {
         sheet.write_string_with_format(HEADER_ROW, col as u16, column.header(), &formats.header)?;
         sheet.set_column_width(col as u16, column.width())?;
@@ -628,16 +633,16 @@ fn write_requirements(
     for (i, req) in requirements.iter().enumerate() {
         let r = HEADER_ROW + 1 + i as u32;
         let report = snapshot.and_then(|s| s.requirement(&req.code));
-        sheet.write_string_with_format(r, 0, &req.code, &formats.locked)?;
-        sheet.write_string_with_format(r, 1, &req.section, &formats.locked)?;
-        sheet.write_string_with_format(r, 2, &req.title_zh, &formats.locked_wrap)?;
+        sheet.write_string_with_format(r, 0, safe_text(&req.code), &formats.locked)?;
+        sheet.write_string_with_format(r, 1, safe_text(&req.section), &formats.locked)?;
+        sheet.write_string_with_format(r, 2, safe_text(&req.title_zh), &formats.locked_wrap)?;
         sheet.write_string_with_format(r, 3, if req.mandatory { "应当" } else { "鼓励" }, &formats.locked)?;
         match report {
             Some(rep) => sheet.write_string_with_format(r, 4, rep.fulfilled.name_zh(), &formats.input)?,
             None => sheet.write_blank(r, 4, &formats.input)?,
         };
         match report.and_then(|rep| rep.evidence.as_deref()) {
-            Some(text) => sheet.write_string_with_format(r, 5, text, &formats.input)?,
+            Some(text) => sheet.write_string_with_format(r, 5, safe_text(text), &formats.input)?,
             None => sheet.write_blank(r, 5, &formats.input)?,
         };
         if req.min_count.is_some() {
@@ -674,7 +679,7 @@ fn write_meta(sheet: &mut Worksheet, spec: &TemplateSpec) -> Result<(), Template
     ];
     for (i, (key, value)) in rows.iter().enumerate() {
         sheet.write_string(i as u32, 0, *key)?;
-        sheet.write_string(i as u32, 1, value)?;
+        sheet.write_string(i as u32, 1, safe_text(value))?;
     }
     sheet.set_hidden(true);
     sheet.protect();

@@ -1,25 +1,41 @@
-//! Reading spreadsheets that people filled in by hand: the helpers shared by every import (offices, returns).
+//! Reading spreadsheets that people filled in by hand, and writing cells safely: the helpers shared by every import
+//! (offices, returns) and every Excel writer.
 //!
 //! The rules of this module:
 //! - **Sniff, don't trust the extension.** A workbook is recognised by its magic bytes (`PK` zip: .xlsx/.xlsm/.ods;
 //!   `D0 CF 11 E0` compound file: .xls, or an encrypted .xlsx); the declared [`SourceFormat`] only names the file in
 //!   messages.
 //! - **Check before unpacking.** A zip container's central directory is checked first: at most [`MAX_ZIP_ENTRIES`]
-//!   entries, none declaring more than [`MAX_ENTRY_BYTES`] unpacked, and a total unpacked/packed ratio of at most
-//!   [`MAX_COMPRESSION_RATIO`] (above [`RATIO_FLOOR_BYTES`]). Only then does calamine read it.
+//!   entries, none declaring more than [`MAX_ENTRY_BYTES`] unpacked, all together at most [`MAX_UNPACKED_BYTES`],
+//!   every entry above [`RATIO_FLOOR_BYTES`] at most [`MAX_COMPRESSION_RATIO`] times its packed size, and the
+//!   whole container (small entries included) too once its total passes [`TOTAL_RATIO_FLOOR_BYTES`]. Only then does
+//!   calamine read it.
+//! - **Bound every sheet before anything is allocated for it.** The caller names the [`Extent`] its sheets may
+//!   span (a return: [`crate::returns::RETURN_EXTENT`]; an office list: [`crate::offices::import::OFFICE_EXTENT`]). A
+//!   declared dimension or a cell outside it refuses the workbook ([`SheetError::OutOfExtent`],
+//!   [`SheetError::DeclaredExtent`]), naming the sheet and the cell: .xlsx cells are streamed into sparse rows, never a
+//!   dense range; .xls and .ods cells are scanned before calamine parses them (see `guard.rs`).
+//! - **No macros.** A workbook holding a VBA project (`vbaProject.bin` in the zip, a `_VBA_PROJECT_CUR` or `VBA`
+//!   storage in a compound file) is refused ([`SheetError::Macros`]); an .xlsm without one is read.
 //! - **Never panic.** Every failure is a [`SheetError`] whose `Display` is one clear Chinese sentence; calamine is
-//!   additionally run under `catch_unwind`.
+//!   additionally run under `catch_unwind` (which cannot catch an allocation failure: hence the bounds above).
 //! - **Tolerate what people type.** [`to_halfwidth`] folds full-width ASCII (Ａ０（：) and the ideographic space;
 //!   [`normalize_header`] compares headers without spaces, punctuation or a trailing hint in parentheses; dates may
 //!   be date cells, Excel serials or the text forms [`parse_date_text`] lists.
 //! - **Name cells as Excel does.** [`cell_reference`] gives `公开事项!E7` (the sheet quoted when Excel would quote it).
+//! - **Write text that stays text.** Every Excel writer passes its text through [`safe_text`]: a text starting with
+//!   `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (so a re-save as CSV cannot make it a formula),
+//!   and a text longer than Excel's [`MAX_CELL_CHARS`] is cut with the visible mark [`TRUNCATION_MARK`]. Reading
+//!   undoes the guard: a text cell `'` followed by one of those characters reads without the `'`.
 
+mod guard;
 mod text;
 mod workbook;
 
+pub use guard::Extent;
 pub use text::{
     cell_reference, column_letters, date_from_cell, date_from_serial, format_number, normalize_header, parse_date_text,
-    sheet_reference, to_halfwidth, DATE_FORMATS_HINT,
+    safe_text, sheet_reference, to_halfwidth, unguard_text, DATE_FORMATS_HINT, MAX_CELL_CHARS, TRUNCATION_MARK,
 };
 #[cfg(test)]
 pub(crate) use workbook::CFB_MAGIC;
@@ -30,12 +46,19 @@ use chrono::NaiveDate;
 /// Largest declared unpacked size of one entry of a workbook's zip container (200 MB).
 pub const MAX_ENTRY_BYTES: u64 = 200 * 1000 * 1000;
 
-/// Largest ratio of declared unpacked to packed size over a workbook's zip entries. Only applied once the unpacked
-/// total exceeds [`RATIO_FLOOR_BYTES`]: on tiny files the ratio means nothing.
+/// Largest declared unpacked size of all entries of a workbook's zip container together (200 MB).
+pub const MAX_UNPACKED_BYTES: u64 = 200 * 1000 * 1000;
+
+/// Largest ratio of declared unpacked to packed size of a zip entry (and of a whole workbook container).
 pub const MAX_COMPRESSION_RATIO: u64 = 100;
 
-/// Unpacked total below which the compression ratio is not checked (1 MiB).
-pub const RATIO_FLOOR_BYTES: u64 = 1024 * 1024;
+/// Unpacked size below which one entry's compression ratio is not checked (64 KiB): on a small entry the ratio
+/// means nothing (a few hundred bytes of headers pack tightly). Small entries still count towards the container's
+/// total ratio and the request's budget.
+pub const RATIO_FLOOR_BYTES: u64 = 64 * 1024;
+
+/// Unpacked total of a workbook container below which its overall compression ratio is not checked (1 MiB).
+pub const TOTAL_RATIO_FLOOR_BYTES: u64 = 1024 * 1024;
 
 /// Most entries a workbook's zip container may hold. Excel writes a dozen or two; thousands mean a hostile file.
 pub const MAX_ZIP_ENTRIES: usize = 1000;
@@ -107,6 +130,24 @@ pub enum SheetError {
     CompressionRatio { unpacked: u64, packed: u64 },
     #[error("工作簿的压缩包中有 {count} 个条目，超过上限 {}，拒绝读取", MAX_ZIP_ENTRIES)]
     TooManyEntries { count: usize },
+    #[error("工作簿的压缩包中各条目解压后共 {size} 字节，超过上限 {} 字节（200 MB），拒绝读取", MAX_UNPACKED_BYTES)]
+    TotalTooLarge { size: u64 },
+    #[error("工作簿含有宏（VBA 代码），出于安全原因不予接收：请另存为不含宏的 .xlsx 后再上传")]
+    Macros,
+    #[error(
+        "工作表“{sheet}”的单元格 {cell} 超出可读取的范围（最多 {} 行、{} 列），拒绝读取：请删去范围以外的内容后再上传",
+        extent.rows,
+        extent.cols
+    )]
+    OutOfExtent { sheet: String, cell: String, extent: Extent },
+    #[error(
+        "工作表“{sheet}”声明的范围 {range} 超出可读取的范围（最多 {} 行、{} 列），拒绝读取：请删去范围以外的内容（含空白格式）后再上传",
+        extent.rows,
+        extent.cols
+    )]
+    DeclaredExtent { sheet: String, range: String, extent: Extent },
+    #[error("工作簿各工作表合计约 {cells} 个单元格，超过上限 {limit} 个，拒绝读取")]
+    WorkbookTooLarge { cells: u64, limit: u64 },
     #[error("工作簿中没有工作表")]
     NoWorksheet,
     #[error("工作表“{0}”是空的，没有任何内容")]
@@ -181,10 +222,13 @@ impl Cell {
     pub fn from_owned_data(data: calamine::Data) -> Self {
         use calamine::Data;
         match data {
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            Data::String(mut s) | Data::DateTimeIso(mut s) | Data::DurationIso(mut s) => {
                 if s.trim().is_empty() {
                     Cell::Empty
                 } else {
+                    if unguard_text(&s).len() < s.len() {
+                        s.remove(0);
+                    }
                     Cell::Text(s)
                 }
             }
@@ -196,7 +240,7 @@ impl Cell {
         use calamine::Data;
         match data {
             Data::Empty => Cell::Empty,
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s),
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(unguard_text(s)),
             Data::Int(i) => Cell::Number(*i as f64),
             Data::Float(f) => Cell::Number(*f),
             Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_string()),

@@ -1,4 +1,6 @@
-//! Text folding, header comparison, dates and cell references.
+//! Text folding, header comparison, dates, cell references, and text made safe to write into a cell.
+
+use std::borrow::Cow;
 
 use chrono::{Days, NaiveDate};
 
@@ -161,6 +163,55 @@ pub fn date_from_cell(cell: &Cell) -> Result<Option<NaiveDate>, String> {
     }
 }
 
+/// Most characters Excel keeps in one cell, counted in UTF-16 code units as Excel counts them.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// The visible mark [`safe_text`] ends a cut text with.
+pub const TRUNCATION_MARK: &str = "…（已截断）";
+
+/// The first characters that make a spreadsheet (or a CSV re-saved from it) read a text as a formula (OWASP's list).
+fn starts_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Text as it may be written into an Excel cell: a leading `'` when it starts like a formula (`=`, `+`, `-`, `@`, tab,
+/// carriage return), and cut to [`MAX_CELL_CHARS`] UTF-16 units with [`TRUNCATION_MARK`] at the end when longer, so
+/// that no writer fails on Excel's limit. Borrowed when nothing changes.
+pub fn safe_text(text: &str) -> Cow<'_, str> {
+    let guard = starts_like_formula(text);
+    let units = text.encode_utf16().count() + usize::from(guard);
+    if !guard && units <= MAX_CELL_CHARS {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(4 * MAX_CELL_CHARS) + 1);
+    if guard {
+        out.push('\'');
+    }
+    if units <= MAX_CELL_CHARS {
+        out.push_str(text);
+        return Cow::Owned(out);
+    }
+    let room = MAX_CELL_CHARS - TRUNCATION_MARK.encode_utf16().count() - usize::from(guard);
+    let mut used = 0;
+    for c in text.chars() {
+        if used + c.len_utf16() > room {
+            break;
+        }
+        used += c.len_utf16();
+        out.push(c);
+    }
+    out.push_str(TRUNCATION_MARK);
+    Cow::Owned(out)
+}
+
+/// The text [`safe_text`] guarded, without its guard: `'=1` reads as `=1`; any other text is returned as it is.
+pub fn unguard_text(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if starts_like_formula(rest) => rest,
+        _ => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +289,49 @@ mod tests {
         fn headers_normalise_as_defined_on_any_mix(raw in "[ \t\u{3000}aZ（）()*_.:\\-ＡｚİẞΣ公开]{0,10}") {
             proptest::prop_assert_eq!(normalize_header(&raw), normalize_header_reference(&raw));
         }
+    }
+
+    #[test]
+    fn text_starting_like_a_formula_is_written_with_a_leading_apostrophe_and_reads_back_without_it() {
+        for formula in ["=cmd|' /C calc'!A0", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"] {
+            let written = safe_text(formula);
+            assert_eq!(written, format!("'{formula}"));
+            assert_eq!(unguard_text(&written), formula);
+        }
+        for plain in ["新港海关", "http://tianjin.customs.gov.cn", "2022-08-31", "'已有撇号", " =空格在前", ""]
+        {
+            assert!(matches!(safe_text(plain), Cow::Borrowed(_)), "{plain}");
+            assert_eq!(unguard_text(plain), plain);
+        }
+    }
+
+    #[test]
+    fn a_text_longer_than_an_excel_cell_is_cut_with_a_visible_mark() {
+        let long = "a".repeat(40_000);
+        let cut = safe_text(&long);
+        assert_eq!(cut.encode_utf16().count(), MAX_CELL_CHARS);
+        assert!(cut.ends_with(TRUNCATION_MARK) && cut.starts_with("aaa"));
+        let exactly = "b".repeat(MAX_CELL_CHARS);
+        assert_eq!(safe_text(&exactly), exactly.as_str());
+        // A guarded text that the apostrophe pushes over the limit is cut too.
+        let guarded = format!("={}", "c".repeat(MAX_CELL_CHARS - 1));
+        let cut = safe_text(&guarded);
+        assert!(cut.starts_with("'=") && cut.ends_with(TRUNCATION_MARK));
+        assert_eq!(cut.encode_utf16().count(), MAX_CELL_CHARS);
+    }
+
+    #[test]
+    fn the_cell_limit_counts_utf16_units_as_excel_does() {
+        // 20,000 Chinese characters are 60,000 UTF-8 bytes but 20,000 UTF-16 units: they fit.
+        let chinese = "海".repeat(20_000);
+        assert!(matches!(safe_text(&chinese), Cow::Borrowed(_)));
+        // An emoji outside the BMP is two units: 20,000 of them are 40,000 units and are cut, never inside a pair.
+        let emoji = "😀".repeat(20_000);
+        let cut = safe_text(&emoji);
+        assert!(cut.encode_utf16().count() <= MAX_CELL_CHARS);
+        assert!(cut.ends_with(TRUNCATION_MARK));
+        let kept = cut.trim_end_matches(TRUNCATION_MARK);
+        assert!(kept.chars().all(|c| c == '😀'));
+        assert_eq!(kept.encode_utf16().count() + TRUNCATION_MARK.encode_utf16().count(), MAX_CELL_CHARS - 1);
     }
 }

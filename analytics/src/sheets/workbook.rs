@@ -1,20 +1,24 @@
-//! Opening a workbook from bytes: format sniffing, the zip checks, encryption, and reading a sheet's rows.
+//! Opening a workbook from bytes: format sniffing, the zip checks, encryption, macros, the sheet bounds, and
+//! reading a sheet's rows (an .xlsx sheet streamed cell by cell into sparse rows).
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use calamine::Reader;
 
+use super::guard::{self, Extent, OdsScanError};
 use super::{
-    Cell, Row, Sheet, SheetError, SourceFormat, MAX_COMPRESSION_RATIO, MAX_ENTRY_BYTES, MAX_ZIP_ENTRIES,
-    RATIO_FLOOR_BYTES,
+    Cell, Row, Sheet, SheetError, SourceFormat, MAX_COMPRESSION_RATIO, MAX_ENTRY_BYTES, MAX_UNPACKED_BYTES,
+    MAX_ZIP_ENTRIES, RATIO_FLOOR_BYTES, TOTAL_RATIO_FLOOR_BYTES,
 };
 
 const ZIP_MAGIC: &[u8] = b"PK";
 pub(crate) const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-type Rs<'a> = Cursor<&'a [u8]>;
+/// What calamine reads: the upload itself, or (.xls) the compound file rewritten by `guard`.
+type Rs<'a> = Cursor<Cow<'a, [u8]>>;
 
 /// An opened workbook whose zip container (if any) passed the checks of the module.
 pub struct Workbook<'a> {
@@ -22,6 +26,8 @@ pub struct Workbook<'a> {
     format: SourceFormat,
     /// The worksheet names in the workbook's order, each with its trimmed half-width form for [`Self::find_sheet`].
     names: Vec<(String, String)>,
+    /// What every sheet may span.
+    extent: Extent,
 }
 
 impl std::fmt::Debug for Workbook<'_> {
@@ -50,24 +56,41 @@ fn check_zip(bytes: &[u8], format: SourceFormat) -> Result<ZipKind, SheetError> 
     let mut total_unpacked: u64 = 0;
     let mut total_packed: u64 = 0;
     let mut names = BTreeSet::new();
+    let mut dense_entry = None;
     for index in 0..archive.len() {
         let entry = archive.by_index_raw(index).map_err(|e| corrupt(format, format!("压缩包条目错误：{e}")))?;
         if entry.encrypted() {
             return Err(SheetError::Encrypted);
         }
-        let size = entry.size();
+        let (size, packed) = (entry.size(), entry.compressed_size());
         if size > MAX_ENTRY_BYTES {
             return Err(SheetError::EntryTooLarge { name: entry.name().to_string(), size });
         }
+        // Every entry past the floor on its own: one bomb among honest entries must not hide in the total.
+        if dense_entry.is_none() && size > RATIO_FLOOR_BYTES && size > packed.saturating_mul(MAX_COMPRESSION_RATIO) {
+            dense_entry = Some(SheetError::CompressionRatio { unpacked: size, packed });
+        }
         total_unpacked = total_unpacked.saturating_add(size);
-        total_packed = total_packed.saturating_add(entry.compressed_size());
+        total_packed = total_packed.saturating_add(packed);
         names.insert(entry.name().to_string());
     }
-    if total_unpacked > RATIO_FLOOR_BYTES && total_unpacked > total_packed.saturating_mul(MAX_COMPRESSION_RATIO) {
+    if total_unpacked > MAX_UNPACKED_BYTES {
+        return Err(SheetError::TotalTooLarge { size: total_unpacked });
+    }
+    // Small entries escape the check above; together they do not.
+    if total_unpacked > TOTAL_RATIO_FLOOR_BYTES && total_unpacked > total_packed.saturating_mul(MAX_COMPRESSION_RATIO) {
         return Err(SheetError::CompressionRatio { unpacked: total_unpacked, packed: total_packed });
+    }
+    if let Some(error) = dense_entry {
+        return Err(error);
     }
     if names.contains("EncryptionInfo") || names.contains("EncryptedPackage") {
         return Err(SheetError::Encrypted);
+    }
+    // The VBA project's part, wherever the package puts it (Excel: `xl/vbaProject.bin`).
+    if names.iter().any(|name| name.rsplit('/').next().is_some_and(|file| file.eq_ignore_ascii_case("vbaProject.bin")))
+    {
+        return Err(SheetError::Macros);
     }
     if names.contains("[Content_Types].xml") {
         Ok(ZipKind::Ooxml)
@@ -103,36 +126,54 @@ fn open_error(format: SourceFormat, err: impl std::fmt::Display) -> SheetError {
     }
 }
 
-/// Opens a workbook after the checks of the module. `format` is what the upload claims; the bytes decide.
-pub fn open_workbook(bytes: &[u8], format: SourceFormat) -> Result<Workbook<'_>, SheetError> {
+/// Opens a workbook after the checks of the module, its sheets bounded by `extent` (see the module rules of
+/// [`super`]). `format` is what the upload claims; the bytes decide.
+pub fn open_workbook(bytes: &[u8], format: SourceFormat, extent: Extent) -> Result<Workbook<'_>, SheetError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(SheetError::EmptyFile);
     }
     // calamine and zip are not expected to panic, but a malformed file must never take the server down.
-    match catch_unwind(AssertUnwindSafe(|| open_inner(bytes, format))) {
+    match catch_unwind(AssertUnwindSafe(|| open_inner(bytes, format, extent))) {
         Ok(result) => result,
         Err(_) => Err(corrupt(format, "读取时内部出错")),
     }
 }
 
-fn open_inner(bytes: &[u8], format: SourceFormat) -> Result<Workbook<'_>, SheetError> {
+fn open_inner(bytes: &[u8], format: SourceFormat, extent: Extent) -> Result<Workbook<'_>, SheetError> {
     let sheets: calamine::Sheets<Rs<'_>> = if bytes.starts_with(ZIP_MAGIC) {
         match check_zip(bytes, format)? {
+            // Nothing of a sheet is read yet: `read` streams it.
             ZipKind::Ooxml => calamine::Sheets::Xlsx(
-                <calamine::Xlsx<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes))
+                <calamine::Xlsx<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(Cow::Borrowed(bytes)))
                     .map_err(|e| open_error(format, e))?,
             ),
-            ZipKind::Ods => calamine::Sheets::Ods(
-                <calamine::Ods<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes))
-                    .map_err(|e| open_error(format, e))?,
-            ),
+            // calamine parses every sheet here: scanned first.
+            ZipKind::Ods => {
+                guard::scan_ods(bytes, extent).map_err(|e| match e {
+                    OdsScanError::Sheet(e) => e,
+                    OdsScanError::Broken(detail) => corrupt(format, detail),
+                })?;
+                calamine::Sheets::Ods(
+                    <calamine::Ods<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(Cow::Borrowed(bytes)))
+                        .map_err(|e| open_error(format, e))?,
+                )
+            }
         }
     } else if bytes.starts_with(CFB_MAGIC) {
         if is_encrypted_package(bytes) {
             return Err(SheetError::Encrypted);
         }
+        // calamine parses every sheet (and any VBA project) here: the compound file is read and scanned first.
+        let compound = guard::read_compound_file(bytes).map_err(|e| corrupt(format, e))?;
+        if compound.macros {
+            return Err(SheetError::Macros);
+        }
+        if let Some(stream) = &compound.stream {
+            guard::scan_xls(stream, extent)?;
+        }
         calamine::Sheets::Xls(
-            <calamine::Xls<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(bytes)).map_err(|e| open_error(format, e))?,
+            <calamine::Xls<Rs<'_>> as Reader<Rs<'_>>>::new(Cursor::new(Cow::Owned(compound.rewritten)))
+                .map_err(|e| open_error(format, e))?,
         )
     } else {
         return Err(SheetError::NotAWorkbook { format });
@@ -145,7 +186,7 @@ fn open_inner(bytes: &[u8], format: SourceFormat) -> Result<Workbook<'_>, SheetE
             (name, folded)
         })
         .collect();
-    let workbook = Workbook { sheets, format, names };
+    let workbook = Workbook { sheets, format, names, extent };
     if workbook.names.is_empty() {
         return Err(SheetError::NoWorksheet);
     }
@@ -178,8 +219,12 @@ impl Workbook<'_> {
     }
 
     fn read_inner(&mut self, name: &str, row_cap: usize) -> Result<Sheet, SheetError> {
-        // The range is ours (calamine hands out a copy): its cells are moved into ours, not copied again, and blank
-        // rows (formatted but empty cells, common in .xls) are skipped before anything is allocated for them.
+        if let calamine::Sheets::Xlsx(xlsx) = &mut self.sheets {
+            return read_xlsx(xlsx, name, row_cap, self.extent, self.format);
+        }
+        // .xls and .ods were scanned against the extent when opened, so this range is bounded. It is ours (calamine
+        // hands out a copy): its cells are moved into ours, not copied again, and blank rows (formatted but empty
+        // cells, common in .xls) are skipped before anything is allocated for them.
         let mut range = self.sheets.worksheet_range(name).map_err(|e| open_error(self.format, e))?;
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let mut rows = Vec::new();
@@ -204,9 +249,77 @@ impl Workbook<'_> {
     }
 }
 
+/// Reads an .xlsx sheet cell by cell: its declared dimension and every cell's position are checked against the
+/// extent as they come, and only non-blank cells are kept, in rows of their own (never a dense range of the sheet).
+fn read_xlsx(
+    xlsx: &mut calamine::Xlsx<Rs<'_>>,
+    name: &str,
+    row_cap: usize,
+    extent: Extent,
+    format: SourceFormat,
+) -> Result<Sheet, SheetError> {
+    let mut reader = match xlsx.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        // A chart sheet: no cells (what calamine's own range gives).
+        Err(calamine::XlsxError::NotAWorksheet(_)) => {
+            return Ok(Sheet { name: name.to_string(), rows: Vec::new(), truncated: false })
+        }
+        Err(e) => return Err(open_error(format, e)),
+    };
+    let declared = reader.dimensions();
+    if !extent.contains(declared.start.0, declared.start.1) || !extent.contains(declared.end.0, declared.end.1) {
+        return Err(SheetError::DeclaredExtent {
+            sheet: name.to_string(),
+            range: format!(
+                "{}:{}",
+                guard::position_name(declared.start.0, declared.start.1),
+                guard::position_name(declared.end.0, declared.end.1)
+            ),
+            extent,
+        });
+    }
+    // Each row's cells by column, at most `extent.cols` of them; a cell given twice keeps its last value.
+    let mut grid: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(|e| open_error(format, e))? {
+        let (row, col) = cell.get_position();
+        if !extent.contains(row, col) {
+            return Err(extent.out_of_extent(name, row, col));
+        }
+        let data = calamine::Data::from(cell.get_value().clone());
+        if Cell::data_is_blank(&data) {
+            continue;
+        }
+        let cells = grid.entry(row).or_default();
+        let col = col as usize;
+        if cells.len() <= col {
+            cells.resize(col + 1, Cell::Empty);
+        }
+        cells[col] = Cell::from_owned_data(data);
+    }
+    // The sheet's leftmost filled column is every row's first, as in a range read.
+    let first_col = grid.values().filter_map(|cells| cells.iter().position(|c| !c.is_blank())).min().unwrap_or(0);
+    let mut rows = Vec::new();
+    let mut truncated = false;
+    for (row, mut cells) in grid {
+        let Some(last) = cells.iter().rposition(|c| !c.is_blank()) else {
+            continue;
+        };
+        if rows.len() > row_cap {
+            truncated = true;
+            break;
+        }
+        cells.truncate(last + 1);
+        cells.drain(..first_col);
+        rows.push(Row { line: row as usize + 1, first_col: first_col as u32, cells });
+    }
+    Ok(Sheet { name: name.to_string(), rows, truncated })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const EXTENT: Extent = Extent { rows: 500, cols: 100 };
 
     fn directory_entry(name: &str) -> Vec<u8> {
         let mut entry: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
@@ -221,7 +334,7 @@ mod tests {
         file.extend(directory_entry("Root Entry"));
         file.extend(directory_entry("EncryptionInfo"));
         assert!(is_encrypted_package(&file));
-        assert_eq!(open_workbook(&file, SourceFormat::Xlsx).unwrap_err(), SheetError::Encrypted);
+        assert_eq!(open_workbook(&file, SourceFormat::Xlsx, EXTENT).unwrap_err(), SheetError::Encrypted);
         // The same name inside cell text (not at an entry's start) is no encryption.
         let mut plain = CFB_MAGIC.to_vec();
         plain.resize(530, 0);
@@ -234,7 +347,7 @@ mod tests {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         workbook.add_worksheet().set_name(" 公开事项 ").unwrap();
         let bytes = workbook.save_to_buffer().unwrap();
-        let mut opened = open_workbook(&bytes, SourceFormat::Xlsx).unwrap();
+        let mut opened = open_workbook(&bytes, SourceFormat::Xlsx, EXTENT).unwrap();
         assert_eq!(opened.find_sheet(&["机构", "公开事项"]).as_deref(), Some(" 公开事项 "));
         assert_eq!(opened.find_sheet(&["_meta"]), None);
         let sheet = opened.read(" 公开事项 ", 10).unwrap();
@@ -250,7 +363,7 @@ mod tests {
         sheet.write_string(0, 5, "\u{3000}").unwrap();
         sheet.write_number(2, 4, 3.0).unwrap();
         let bytes = workbook.save_to_buffer().unwrap();
-        let sheet = open_workbook(&bytes, SourceFormat::Xlsx).unwrap().read("表", 10).unwrap();
+        let sheet = open_workbook(&bytes, SourceFormat::Xlsx, EXTENT).unwrap().read("表", 10).unwrap();
         assert_eq!(sheet.rows.len(), 2);
         let (first, second) = (&sheet.rows[0], &sheet.rows[1]);
         assert_eq!((first.line, first.first_col, first.cells.len()), (1, 1, 1));
