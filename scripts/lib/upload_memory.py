@@ -110,8 +110,14 @@ def upload(cookie, csrf, files, stall_after=None, stall_for=0):
             "Connection: close\r\n\r\n").encode()
     sent = 0
     filler = b"\x00" * MB
-    try:
-        with socket.create_connection(("127.0.0.1", PORT)) as s:
+
+    def status_of(answer):
+        lines = answer.decode(errors="replace").split("\r\n")
+        location = [l.split(":", 1)[1].strip() for l in lines if l.lower().startswith("location:")]
+        return lines[0].replace("HTTP/1.1 ", "") + (f" → {location[0]}" if location else "")
+
+    with socket.create_connection(("127.0.0.1", PORT)) as s:
+        try:
             s.sendall(head)
 
             def send(data):
@@ -133,10 +139,16 @@ def upload(cookie, csrf, files, stall_after=None, stall_for=0):
                         send(piece[1])
                 else:
                     send(piece)
-            answer = s.recv(4096)
-            return answer.split(b"\r\n", 1)[0].decode(errors="replace")
-    except (ConnectionError, TimeoutError, BrokenPipeError) as e:
-        return f"({type(e).__name__} after {sent // MB} MB sent)"
+            return status_of(s.recv(4096))
+        except (ConnectionError, TimeoutError) as e:
+            # The server may have answered before the body was sent: its answer is still in the socket.
+            s.settimeout(1)
+            try:
+                answer = s.recv(4096)
+            except OSError:
+                answer = b""
+            what = status_of(answer) if answer else "no answer"
+            return f"{what} ({type(e).__name__} after {sent // MB} MB sent)"
 
 
 def scenario(name):
@@ -186,7 +198,9 @@ def main():
             time.sleep(5)
             settled = rss_kb(proc.pid)
             sampler.running = False
-            summary = "; ".join(sorted(set(answers)))
+            shown = [re.sub(r"/returns/uploads/\S+", "/returns/uploads/…", re.sub(r"after \d+ MB", "after n MB", a))
+                     for a in answers]
+            summary = "; ".join(f"{shown.count(a)} × {a}" for a in sorted(set(shown)))
             print(f"| {name} (idle {base // 1024} MB) | {summary} | {sampler.peak // 1024} MB | "
                   f"{settled // 1024} MB | {elapsed:.1f} s |", flush=True)
         finally:

@@ -193,11 +193,7 @@ fn is_zip(name: &str) -> bool {
 /// that no zip entry unpacks to more than it declares (module rules). CPU-bound (each entry is inflated into a
 /// counting sink, nothing kept): call it off the async runtime. A zip that cannot be read counts as one file; the
 /// unpacking reports it.
-pub fn request_totals(
-    files: &[(String, Vec<u8>)],
-    max_files: usize,
-    max_bytes: u64,
-) -> Result<Totals, TotalsError> {
+pub fn request_totals(files: &[(String, Vec<u8>)], max_files: usize, max_bytes: u64) -> Result<Totals, TotalsError> {
     let mut totals = Totals::default();
     let mut zips = Vec::new();
     for (name, bytes) in files {

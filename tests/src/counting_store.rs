@@ -52,7 +52,12 @@ impl Store for CountingStore {
         self.inner.set_setting(key, value, actor).await
     }
 
-    async fn install_catalog(&self, catalog: &Catalog, source_sha256: &str, actor: &Actor) -> StoreResult<CatalogInstall> {
+    async fn install_catalog(
+        &self,
+        catalog: &Catalog,
+        source_sha256: &str,
+        actor: &Actor,
+    ) -> StoreResult<CatalogInstall> {
         self.note("install_catalog");
         self.inner.install_catalog(catalog, source_sha256, actor).await
     }
@@ -102,12 +107,25 @@ impl Store for CountingStore {
         self.inner.create_user(user, actor).await
     }
 
-    async fn set_user_disabled(&self, user_id: i64, disabled: bool, at: DateTime<Utc>, actor: &Actor) -> StoreResult<bool> {
+    async fn set_user_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool> {
         self.note("set_user_disabled");
         self.inner.set_user_disabled(user_id, disabled, at, actor).await
     }
 
-    async fn set_password(&self, user_id: i64, password_hash: &str, keep_session: Option<i64>, at: DateTime<Utc>, actor: &Actor) -> StoreResult<Option<u64>> {
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<i64>,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<Option<u64>> {
         self.note("set_password");
         self.inner.set_password(user_id, password_hash, keep_session, at, actor).await
     }
@@ -132,7 +150,12 @@ impl Store for CountingStore {
         self.inner.record_login_attempt(attempt, actor).await
     }
 
-    async fn recent_login_attempts(&self, username: &str, remote_addr: Option<&str>, since: DateTime<Utc>) -> StoreResult<Vec<LoginAttempt>> {
+    async fn recent_login_attempts(
+        &self,
+        username: &str,
+        remote_addr: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<LoginAttempt>> {
         self.note("recent_login_attempts");
         self.inner.recent_login_attempts(username, remote_addr, since).await
     }
@@ -157,12 +180,25 @@ impl Store for CountingStore {
         self.inner.touch_api_token(token_id, at).await
     }
 
-    async fn end_session(&self, session_id: i64, reason: SessionEnd, at: DateTime<Utc>, actor: &Actor) -> StoreResult<bool> {
+    async fn end_session(
+        &self,
+        session_id: i64,
+        reason: SessionEnd,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool> {
         self.note("end_session");
         self.inner.end_session(session_id, reason, at, actor).await
     }
 
-    async fn end_sessions_of_user(&self, user_id: i64, except: Option<i64>, reason: SessionEnd, at: DateTime<Utc>, actor: &Actor) -> StoreResult<u64> {
+    async fn end_sessions_of_user(
+        &self,
+        user_id: i64,
+        except: Option<i64>,
+        reason: SessionEnd,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<u64> {
         self.note("end_sessions_of_user");
         self.inner.end_sessions_of_user(user_id, except, reason, at, actor).await
     }
@@ -197,7 +233,12 @@ impl Store for CountingStore {
         self.inner.create_return_draft(draft, actor).await
     }
 
-    async fn create_and_submit_return(&self, draft: &NewReturnDraft, at: DateTime<Utc>, actor: &Actor) -> StoreResult<(DraftOutcome, Option<SubmitOutcome>)> {
+    async fn create_and_submit_return(
+        &self,
+        draft: &NewReturnDraft,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<(DraftOutcome, Option<SubmitOutcome>)> {
         self.note("create_and_submit_return");
         self.inner.create_and_submit_return(draft, at, actor).await
     }
@@ -227,12 +268,23 @@ impl Store for CountingStore {
         self.inner.list_returns(filter).await
     }
 
-    async fn decide_return(&self, id: i64, decision: Decision, comment: &str, reasons: &[ReturnReason], at: DateTime<Utc>, actor: &Actor) -> StoreResult<bool> {
+    async fn decide_return(
+        &self,
+        id: i64,
+        decision: Decision,
+        comment: &str,
+        reasons: &[ReturnReason],
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> StoreResult<bool> {
         self.note("decide_return");
         self.inner.decide_return(id, decision, comment, reasons, at, actor).await
     }
 
-    async fn accepted_snapshots(&self, office: Option<&OfficeCode>) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>> {
+    async fn accepted_snapshots(
+        &self,
+        office: Option<&OfficeCode>,
+    ) -> StoreResult<Vec<analytics::returns::ReturnSnapshot>> {
         self.note("accepted_snapshots");
         self.inner.accepted_snapshots(office).await
     }
@@ -247,7 +299,11 @@ impl Store for CountingStore {
         self.inner.district_inputs().await
     }
 
-    async fn install_scheme(&self, scheme: &analytics::assessment::Scheme, actor: &Actor) -> StoreResult<CatalogInstall> {
+    async fn install_scheme(
+        &self,
+        scheme: &analytics::assessment::Scheme,
+        actor: &Actor,
+    ) -> StoreResult<CatalogInstall> {
         self.note("install_scheme");
         self.inner.install_scheme(scheme, actor).await
     }
@@ -262,7 +318,11 @@ impl Store for CountingStore {
         self.inner.scheme_records().await
     }
 
-    async fn import_calendar_year(&self, arrangement: &analytics::calendar::YearArrangement, actor: &Actor) -> StoreResult<CatalogInstall> {
+    async fn import_calendar_year(
+        &self,
+        arrangement: &analytics::calendar::YearArrangement,
+        actor: &Actor,
+    ) -> StoreResult<CatalogInstall> {
         self.note("import_calendar_year");
         self.inner.import_calendar_year(arrangement, actor).await
     }

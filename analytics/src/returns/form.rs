@@ -263,9 +263,7 @@ mod engine {
 
     use super::*;
     use crate::catalog::Catalog;
-    use crate::returns::import::{
-        parse_sheets, ParseContext, ParseOutcome, ProblemLocation, ReturnProblem, Severity,
-    };
+    use crate::returns::import::{parse_sheets, ParseContext, ParseOutcome, ProblemLocation, ReturnProblem, Severity};
     use crate::returns::template::{
         channel_names, template_rows, ItemColumn, RequirementColumn, CHANNEL_MARK, HEADER_ROW, META_CATALOG_VERSION,
         META_OFFICE_CODE, META_PERIOD, META_TEMPLATE_VERSION, SHEET_ITEMS, SHEET_META, SHEET_REQUIREMENTS,
@@ -787,8 +785,10 @@ mod tests {
         assert_eq!(at(item("5", ItemField::Location)), ["公开位置或网址不能超过 500 个字符（现有 633333 个）"]);
         let dates = at(item("6", ItemField::FormedOn));
         assert!(dates.contains(&"信息形成或变更日期不能超过 50 个字符（现有 633333 个）".to_string()), "{dates:?}");
-        let evidence =
-            at(FormField::Requirement { code: form.requirements[0].code.clone(), column: Some(RequirementField::Evidence) });
+        let evidence = at(FormField::Requirement {
+            code: form.requirements[0].code.clone(),
+            column: Some(RequirementField::Evidence),
+        });
         assert_eq!(evidence, ["佐证说明不能超过 2000 个字符（现有 2001 个）"]);
         let longest = outcome.problems.iter().map(|p| p.message.chars().count()).max().unwrap_or(0);
         assert!(longest < 200, "no message repeats the oversized value ({longest} characters)");

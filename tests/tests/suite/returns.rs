@@ -632,7 +632,10 @@ async fn a_file_name_of_forty_thousand_characters_is_stored_cut_to_255_with_its_
 async fn submitted(server: &TestServer) -> i64 {
     let filer = session(server, "demo-xingang-filer").await;
     let id = id_of(&upload(server, &filer, &[("新港海关.xlsx", fixture("filled.xlsx"))]).await);
-    assert_eq!(post(server, &filer, &format!("/returns/{id}/confirm"), &[]).await, format!("/returns/{id}?status=submitted"));
+    assert_eq!(
+        post(server, &filer, &format!("/returns/{id}/confirm"), &[]).await,
+        format!("/returns/{id}?status=submitted")
+    );
     id
 }
 
