@@ -8,6 +8,7 @@ use app::auth::Role;
 use app::functions::admin::{audit_filter, AuditQuery};
 use app::functions::{is_hq, principal_of};
 use app::services::accounts::{self, AccountError, NewAccount};
+use app::services::excel::excel_text;
 use app::services::today_in_china;
 use app::services::AppState;
 use app::store::AuditRow;
@@ -87,7 +88,8 @@ pub async fn audit_xlsx(
     }
 }
 
-/// The workbook: a bold, frozen header row in Chinese, one row per entry, times as date cells (Beijing time).
+/// The workbook: a bold, frozen header row in Chinese, one row per entry, times as date cells (Beijing time),
+/// texts as [`excel_text`] makes them (cut to Excel's cell limit with a mark, never a formula).
 pub fn workbook(rows: &[AuditRow]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -122,7 +124,8 @@ pub fn workbook(rows: &[AuditRow]) -> Result<Vec<u8>, XlsxError> {
         ];
         for (c, text) in texts.iter().enumerate() {
             if let Some(text) = text {
-                sheet.write_string(r, c as u16 + 1, *text)?;
+                // Any entry may hold what a user typed: cut to a cell and never read as a formula.
+                sheet.write_string(r, c as u16 + 1, excel_text(text))?;
             }
         }
     }

@@ -7,6 +7,7 @@
 //! - [`api`]: the JSON API v1 and its OpenAPI description;
 //! - [`admin`]: the audit log export and the user and token forms;
 //! - [`returns`]: return templates, uploads, confirmation and verification forms;
+//! - [`uploads`]: the bounds of an upload's body: caller first, permits, deadlines, request-wide zip totals;
 //! - [`settings`]: the scoring scheme and working-day calendar forms of headquarters;
 //! - [`dashboard`]: chart and table downloads of the dashboards;
 //! - [`page_cache`]: the rendered national dashboard, kept per session until its data changes;
@@ -23,6 +24,7 @@ pub mod page_cache;
 pub mod returns;
 pub mod security;
 pub mod settings;
+pub mod uploads;
 pub mod web;
 
 pub use config::Config;

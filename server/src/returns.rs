@@ -4,9 +4,10 @@
 //! `/returns/uploads/{key}`.
 //!
 //! Every form must come from this server's pages (`Origin`/`Referer`) with the session's CSRF token; the
-//! use cases in `app::services::returns` check the role and office scope. Uploads are read up to the configured
-//! limit (default 20 MB per file) and parsed off the async runtime; one bad file of a batch never blocks the others,
-//! and a file with errors stores nothing.
+//! use cases in `app::services::returns` check the role and office scope. An upload's caller is checked before
+//! its body is read, and the body is read, unpacked and checked within the bounds of [`crate::uploads`] (default
+//! 20 MB per file); files are parsed off the async runtime; one bad file of a batch never blocks the others, and a
+//! file with errors stores nothing.
 
 use analytics::offices::OfficeCode;
 use analytics::returns::batch::{expand_upload, BatchEntry};
@@ -24,6 +25,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::Utc;
 use serde::Deserialize;
+
+use crate::uploads::{request_totals, ReadRefusal, TotalsError, UploadForm};
 
 /// The signed-in caller of a form from this server's pages with the session's CSRF token: its principal and the
 /// actor of its writes; otherwise the answer to send (403, or to sign in first and come back to `back`).
@@ -105,92 +108,81 @@ fn error_response(error: &ReturnError) -> Response {
     crate::api::error_response(status, "return_error", &error.to_string())
 }
 
-/// The fields of the upload form, read from the multipart body.
-#[derive(Default)]
-struct UploadForm {
-    csrf_token: Option<String>,
-    office: Option<String>,
-    period: Option<String>,
-    files: Vec<(String, Vec<u8>)>,
-    /// A file above the limit (its name), read no further.
-    too_large: Vec<String>,
-    /// The body could not be read as a form.
-    broken: Option<String>,
-}
-
-async fn read_upload(mut multipart: Multipart, max_file_bytes: usize) -> UploadForm {
-    let mut form = UploadForm::default();
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                form.broken = Some(e.body_text());
-                break;
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        match name.as_str() {
-            "csrf_token" | "office" | "period" => {
-                let text = field.text().await.unwrap_or_default();
-                match name.as_str() {
-                    "csrf_token" => form.csrf_token = Some(text),
-                    "office" => form.office = Some(text).filter(|t| !t.trim().is_empty()),
-                    _ => form.period = Some(text).filter(|t| !t.trim().is_empty()),
-                }
-            }
-            "file" => {
-                let file_name = field.file_name().unwrap_or("未命名文件").to_string();
-                let mut bytes = Vec::new();
-                let mut over = false;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if bytes.len() + chunk.len() > max_file_bytes {
-                                over = true;
-                                // Drain the rest without keeping it.
-                                continue;
-                            }
-                            bytes.extend_from_slice(&chunk);
-                        }
-                        Ok(None) => break,
-                        Err(e) => {
-                            form.broken = Some(e.body_text());
-                            return form;
-                        }
-                    }
-                }
-                if over {
-                    form.too_large.push(file_name);
-                } else if !(bytes.is_empty() && file_name.is_empty()) {
-                    form.files.push((file_name, bytes));
-                }
-            }
-            _ => {}
-        }
-    }
-    form
+/// The 503 answer of an upload that found every upload permit taken (`crate::uploads`).
+fn busy(headers: &axum::http::HeaderMap) -> Response {
+    const MESSAGE: &str = "服务器正在处理其他上传，请稍等片刻后重新上传。";
+    let wants_html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
+    let mut response = if wants_html {
+        let page = format!(
+            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>请稍后再试</title></head>\
+             <body><h1>请稍后再试</h1><p>{MESSAGE}</p><p><a href=\"/returns\">返回填报页面</a></p></body></html>"
+        );
+        (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(page)).into_response()
+    } else {
+        crate::api::error_response(StatusCode::SERVICE_UNAVAILABLE, "busy", MESSAGE)
+    };
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+    response
 }
 
 /// `POST /returns/upload` (multipart): one or more workbooks, or .zip files of workbooks. One file that becomes a
-/// draft goes straight to its preview; anything else to the report of the upload, one row per file.
+/// draft goes straight to its preview; anything else to the report of the upload, one row per file. The caller is
+/// checked before the body is read, and the body is read within the bounds of `crate::uploads`.
 pub async fn upload(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let limits = state.return_limits;
-    let form = match multipart {
-        Ok(multipart) => read_upload(multipart, limits.max_upload_bytes).await,
-        Err(_) => UploadForm { broken: Some("not multipart".into()), ..Default::default() },
-    };
-    let (principal, actor) = match form_caller(&state, &parts, form.csrf_token.as_deref(), "/returns") {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    if form.broken.is_some() {
-        return crate::auth::see_other("/returns?error=upload_broken");
+    // The caller, from the headers alone: nothing of the body is read for a foreign page or a signed-out caller.
+    if let Some(response) = crate::auth::refuse_foreign_origin(&state, &parts.headers) {
+        return response;
     }
+    let auth = app::auth::current::from_parts(&parts);
+    let Some(session) = auth.session() else {
+        return crate::auth::see_other("/login?next=%2Freturns");
+    };
+    let principal = session.principal.clone();
+    let remote = crate::auth::client_addr(&parts.extensions);
+    let actor = Actor::user(principal.user_id, &principal.username, remote.as_deref());
+    let permit = tokio::time::timeout(crate::uploads::PERMIT_WAIT, state.upload_permits.clone().acquire_owned()).await;
+    let Ok(Ok(_permit)) = permit else {
+        return busy(&parts.headers);
+    };
+    let read = match multipart {
+        Ok(multipart) => {
+            crate::uploads::read_upload(
+                multipart,
+                &session.csrf_token,
+                limits.max_upload_bytes,
+                crate::web::MAX_UPLOAD_REQUEST_BYTES,
+            )
+            .await
+        }
+        Err(_) => Err(ReadRefusal::Broken),
+    };
+    // A refusal after part of the body was read may have held as much as a request that went through.
+    let (response, large) = match read {
+        Ok(form) => {
+            let large = form.bytes_read >= crate::uploads::GIVE_BACK_AFTER_BYTES;
+            (upload_files(&state, form, &principal, &actor).await, large)
+        }
+        Err(ReadRefusal::BadToken) => return crate::auth::forbidden(&parts.headers, crate::auth::BAD_CSRF),
+        Err(ReadRefusal::Slow) => (crate::auth::see_other("/returns?error=upload_slow"), true),
+        Err(ReadRefusal::TooLarge) => (crate::auth::see_other("/returns?error=upload_too_large"), true),
+        Err(ReadRefusal::Broken) => (crate::auth::see_other("/returns?error=upload_broken"), true),
+    };
+    if large {
+        // What the request held is free again: hand it back to the system rather than keep the process at its peak.
+        let _ = tokio::task::spawn_blocking(crate::uploads::give_back_memory).await;
+    }
+    response
+}
+
+/// Unpacks, checks and stores the files of an upload read in full (see [`upload`]).
+async fn upload_files(state: &AppState, form: UploadForm, principal: &Principal, actor: &Actor) -> Response {
+    let limits = state.return_limits;
     if form.files.is_empty() && form.too_large.is_empty() {
         return crate::auth::see_other("/returns?error=no_file");
     }
@@ -209,10 +201,31 @@ pub async fn upload(
     for name in form.too_large {
         report.files.push(refused(&name, ReturnError::TooLarge { limit_mb: limits.max_upload_bytes / (1024 * 1024) }));
     }
-    // Unpack .zip files (their declared sizes checked first) into their workbooks.
+    // Unpack .zip files into their workbooks: the files and declared sizes of the whole request first.
+    let files = form.files;
+    let unpacked = tokio::task::spawn_blocking(move || {
+        let totals = request_totals(&files, limits.max_batch_files, crate::uploads::MAX_UNPACKED_BYTES);
+        totals.map(|_| {
+            files
+                .into_iter()
+                .map(|(name, bytes)| {
+                    let expanded = expand_upload(&name, bytes, limits.max_upload_bytes as u64, limits.max_batch_files);
+                    (name, expanded)
+                })
+                .collect::<Vec<_>>()
+        })
+    })
+    .await;
+    let unpacked = match unpacked {
+        Ok(Ok(unpacked)) => unpacked,
+        Ok(Err(TotalsError::TooManyFiles { .. })) => return crate::auth::see_other("/returns?error=too_many_files"),
+        Ok(Err(TotalsError::TooLarge { .. })) => return crate::auth::see_other("/returns?error=unpacked_too_large"),
+        Ok(Err(TotalsError::SizeLie { .. })) => return crate::auth::see_other("/returns?error=zip_size_lie"),
+        Err(e) => return error_response(&ReturnError::Worker(e.to_string())),
+    };
     let mut entries: Vec<BatchEntry> = Vec::new();
-    for (name, bytes) in form.files {
-        match expand_upload(&name, bytes, limits.max_upload_bytes as u64, limits.max_batch_files) {
+    for (name, expanded) in unpacked {
+        match expanded {
             Ok(mut files) => entries.append(&mut files),
             Err(e) => report.files.push(FileReport {
                 file_name: name,
@@ -242,11 +255,11 @@ pub async fn upload(
     // Parsed on every core, each file stored on its own; one bad file never blocks the others.
     let batch = service::upload_batch(
         state.store.as_ref(),
-        &principal,
+        principal,
         uploads,
         limits,
         today,
-        &actor,
+        actor,
         service::BatchAction::Draft,
         |_| {},
     )
@@ -326,6 +339,10 @@ fn error_code(error: &ReturnError) -> &'static str {
         ReturnError::Forbidden | ReturnError::OfficeNotAllowed(_) => "forbidden",
         ReturnError::WrongState(_) => "state",
         ReturnError::ReasonsRequired => "reasons",
+        ReturnError::ReasonTooLong { .. } => "reason_too_long",
+        ReturnError::CommentTooLong { .. } => "comment_too_long",
+        ReturnError::ReasonUnknown(_) => "reason_unknown",
+        ReturnError::ReasonTwice(_) => "reason_twice",
         ReturnError::Duplicate { .. } => "duplicate",
         _ => {
             tracing::error!("returns form: {error:?}");

@@ -1,5 +1,7 @@
 //! Shared helpers of the cross-crate tests: a real server on port 0 with a temporary database.
 
+pub mod counting_store;
+
 use std::path::PathBuf;
 
 use server::{Config, RunningServer};

@@ -11,6 +11,9 @@
 //! - HTML field names are defined here ([`FormField::name`]), and read back by [`ReturnForm::from_fields`]: a field
 //!   that is absent is empty, a field that names no template row is ignored.
 //! - Prefill: [`ReturnForm::from_snapshot`] (the last accepted return, or a draft), else [`ReturnForm::blank`].
+//! - Length: every field holds at most [`ItemField::max_chars`] / [`RequirementField::max_chars`] characters (the
+//!   page's `maxlength`); [`parse_form`] refuses a longer value with an error at its field, and checks the rest of
+//!   the form with the value cut to that length, so no message repeats an oversized value.
 
 use std::collections::BTreeSet;
 
@@ -130,6 +133,18 @@ impl ItemField {
         ItemField::all().into_iter().find(|f| f.slug() == slug)
     }
 
+    /// The most characters the field takes: the page's `maxlength`, which the server enforces (a channel's box
+    /// sends a short value; only whether it is there counts).
+    pub fn max_chars(self) -> usize {
+        match self {
+            ItemField::Disclosed | ItemField::Channel(_) => 20,
+            ItemField::OtherChannel => 200,
+            ItemField::Location | ItemField::Note => 500,
+            ItemField::FormedOn | ItemField::PublishedOn => 50,
+            ItemField::ElementsMissing => 100,
+        }
+    }
+
     /// The template's header of the column (channels: the notice's names).
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -167,6 +182,15 @@ impl RequirementField {
 
     fn from_slug(slug: &str) -> Option<RequirementField> {
         RequirementField::ALL.into_iter().find(|f| f.slug() == slug)
+    }
+
+    /// The most characters the field takes: the page's `maxlength`, which the server enforces.
+    pub fn max_chars(self) -> usize {
+        match self {
+            RequirementField::Fulfilled => 20,
+            RequirementField::Evidence => 2000,
+            RequirementField::Count => 10,
+        }
     }
 
     /// The template's header of the column.
@@ -239,7 +263,7 @@ mod engine {
 
     use super::*;
     use crate::catalog::Catalog;
-    use crate::returns::import::{parse_sheets, ParseContext, ParseOutcome, ProblemLocation};
+    use crate::returns::import::{parse_sheets, ParseContext, ParseOutcome, ProblemLocation, ReturnProblem, Severity};
     use crate::returns::template::{
         channel_names, template_rows, ItemColumn, RequirementColumn, CHANNEL_MARK, HEADER_ROW, META_CATALOG_VERSION,
         META_OFFICE_CODE, META_PERIOD, META_TEMPLATE_VERSION, SHEET_ITEMS, SHEET_META, SHEET_REQUIREMENTS,
@@ -430,9 +454,77 @@ mod engine {
 
     /// Checks a form with the workbook import's rules ([`super::super::import`]): the same snapshot, the same
     /// problems at the same (template) cells.
+    ///
+    /// A field longer than its `max_chars` is an error at its cell; the rest of the form is checked with the value
+    /// cut to that length.
     pub fn parse_form(form: &ReturnForm, ctx: &ParseContext<'_>) -> ParseOutcome {
-        let FormSheets { meta, items, requirements } = form.sheets(ctx.catalog);
-        parse_sheets(&meta, items, requirements, ctx)
+        let (bounded, too_long) = bounded(form);
+        let FormSheets { meta, items, requirements } = bounded.sheets(ctx.catalog);
+        let mut outcome = parse_sheets(&meta, items, requirements, ctx);
+        outcome.problems.extend(too_long);
+        outcome
+    }
+
+    /// `form` with every value cut to its field's `max_chars`, and an error for each value that was cut.
+    fn bounded(form: &ReturnForm) -> (ReturnForm, Vec<ReturnProblem>) {
+        fn cut(
+            value: &mut String,
+            limit: usize,
+            label: &str,
+            sheet: &str,
+            line: usize,
+            column: Option<usize>,
+            problems: &mut Vec<ReturnProblem>,
+        ) {
+            let length = value.chars().count();
+            if length <= limit {
+                return;
+            }
+            *value = value.chars().take(limit).collect();
+            problems.push(ReturnProblem {
+                severity: Severity::Error,
+                location: Some(ProblemLocation {
+                    sheet: sheet.to_string(),
+                    row: Some(line),
+                    column: column.and_then(|c| u32::try_from(c).ok()),
+                }),
+                message: format!("{label}不能超过 {limit} 个字符（现有 {length} 个）"),
+            });
+        }
+        let item_columns = ItemColumn::all();
+        let item_column = |column: ItemColumn| item_columns.iter().position(|c| *c == column);
+        let requirement_column = |column: RequirementColumn| RequirementColumn::ALL.iter().position(|c| *c == column);
+        let mut bounded = form.clone();
+        let mut problems = Vec::new();
+        for (i, row) in bounded.items.iter_mut().enumerate() {
+            let line = FIRST_DATA_LINE + i;
+            let fields = [
+                (&mut row.disclosed, ItemField::Disclosed, ItemColumn::Disclosed),
+                (&mut row.other_channel, ItemField::OtherChannel, ItemColumn::OtherChannel),
+                (&mut row.location, ItemField::Location, ItemColumn::Location),
+                (&mut row.formed_on, ItemField::FormedOn, ItemColumn::FormedOn),
+                (&mut row.published_on, ItemField::PublishedOn, ItemColumn::PublishedOn),
+                (&mut row.elements_missing, ItemField::ElementsMissing, ItemColumn::ElementsMissing),
+                (&mut row.note, ItemField::Note, ItemColumn::Note),
+            ];
+            for (value, field, column) in fields {
+                let column = item_column(column);
+                cut(value, field.max_chars(), field.label_zh(), SHEET_ITEMS, line, column, &mut problems);
+            }
+        }
+        for (i, row) in bounded.requirements.iter_mut().enumerate() {
+            let line = FIRST_DATA_LINE + i;
+            let fields = [
+                (&mut row.fulfilled, RequirementField::Fulfilled, RequirementColumn::Fulfilled),
+                (&mut row.evidence, RequirementField::Evidence, RequirementColumn::Evidence),
+                (&mut row.count, RequirementField::Count, RequirementColumn::Count),
+            ];
+            for (value, field, column) in fields {
+                let column = requirement_column(column);
+                cut(value, field.max_chars(), field.label_zh(), SHEET_REQUIREMENTS, line, column, &mut problems);
+            }
+        }
+        (bounded, problems)
     }
 
     impl FormField {
@@ -669,6 +761,37 @@ mod tests {
         );
         assert_eq!(at(&req("exchange_activities", RequirementField::Count)), ["数量“两次”不是不小于 0 的整数"]);
         assert_eq!(at(&req("leader_filed", RequirementField::Fulfilled)), ["是否落实不能为空：请填 是、否 或 不适用"]);
+    }
+
+    #[test]
+    fn a_value_longer_than_its_field_allows_is_refused_at_that_field_and_never_echoed() {
+        let catalog = standard_catalog().expect("catalog");
+        let (mut form, _) = filled_form(&catalog);
+        let huge = "很".repeat(1_900_000 / 3);
+        item_mut(&mut form, "5").location = huge.clone();
+        item_mut(&mut form, "6").formed_on = huge.clone();
+        form.requirements[0].evidence = "证".repeat(2001);
+        let outcome = parse_form(&form, &ParseContext::new(today(), &catalog));
+        assert!(outcome.accepted().is_none(), "nothing of an oversized form is accepted");
+        let at = |field: FormField| -> Vec<String> {
+            outcome
+                .problems
+                .iter()
+                .filter(|p| p.location.as_ref().and_then(|l| FormField::of(&form, l)) == Some(field.clone()))
+                .map(|p| p.message.clone())
+                .collect()
+        };
+        let item = |key: &str, column| FormField::Item { key: key.into(), column: Some(column) };
+        assert_eq!(at(item("5", ItemField::Location)), ["公开位置或网址不能超过 500 个字符（现有 633333 个）"]);
+        let dates = at(item("6", ItemField::FormedOn));
+        assert!(dates.contains(&"信息形成或变更日期不能超过 50 个字符（现有 633333 个）".to_string()), "{dates:?}");
+        let evidence = at(FormField::Requirement {
+            code: form.requirements[0].code.clone(),
+            column: Some(RequirementField::Evidence),
+        });
+        assert_eq!(evidence, ["佐证说明不能超过 2000 个字符（现有 2001 个）"]);
+        let longest = outcome.problems.iter().map(|p| p.message.chars().count()).max().unwrap_or(0);
+        assert!(longest < 200, "no message repeats the oversized value ({longest} characters)");
     }
 
     #[test]

@@ -263,7 +263,7 @@ fn ItemRow(row: FormItemView, channels: Vec<FormChannelView>) -> impl IntoView {
                 <label class="field">
                     <span>"其他渠道说明"</span>
                     <input type="text" id=field_id(&name(ItemField::OtherChannel)) name=name(ItemField::OtherChannel)
-                        value=fields.other_channel.clone() maxlength="200" aria-invalid=invalid(ItemField::OtherChannel).then_some("true")/>
+                        value=fields.other_channel.clone() maxlength=ItemField::OtherChannel.max_chars().to_string() aria-invalid=invalid(ItemField::OtherChannel).then_some("true")/>
                 </label>
                 {field_messages(&problems, &ItemField::OtherChannel.slug())}
             </td>
@@ -283,21 +283,21 @@ fn ItemRow(row: FormItemView, channels: Vec<FormChannelView>) -> impl IntoView {
                 <label class="field">
                     <span>"公开位置或网址"</span>
                     <input type="text" id=field_id(&name(ItemField::Location)) name=name(ItemField::Location)
-                        value=fields.location.clone() maxlength="500" aria-invalid=invalid(ItemField::Location).then_some("true")/>
+                        value=fields.location.clone() maxlength=ItemField::Location.max_chars().to_string() aria-invalid=invalid(ItemField::Location).then_some("true")/>
                 </label>
                 {field_messages(&problems, &ItemField::Location.slug())}
                 {(row.has_elements || !fields.elements_missing.is_empty()).then(|| view! {
                     <label class="field">
                         <span>"未公开的要素序号（如 2、3）"</span>
                         <input type="text" id=field_id(&name(ItemField::ElementsMissing)) name=name(ItemField::ElementsMissing)
-                            value=fields.elements_missing.clone() maxlength="100" aria-invalid=invalid(ItemField::ElementsMissing).then_some("true")/>
+                            value=fields.elements_missing.clone() maxlength=ItemField::ElementsMissing.max_chars().to_string() aria-invalid=invalid(ItemField::ElementsMissing).then_some("true")/>
                     </label>
                 })}
                 {field_messages(&problems, &ItemField::ElementsMissing.slug())}
                 <label class="field">
                     <span>"备注"</span>
                     <input type="text" id=field_id(&name(ItemField::Note)) name=name(ItemField::Note)
-                        value=fields.note.clone() maxlength="500" aria-invalid=invalid(ItemField::Note).then_some("true")/>
+                        value=fields.note.clone() maxlength=ItemField::Note.max_chars().to_string() aria-invalid=invalid(ItemField::Note).then_some("true")/>
                 </label>
                 {field_messages(&problems, &ItemField::Note.slug())}
             </td>
@@ -335,7 +335,7 @@ fn RequirementRow(row: FormRequirementView) -> impl IntoView {
             </td>
             <td class="col-text">
                 <label class="sr-only" for=field_id(&name(RequirementField::Evidence))>{format!("{} 佐证说明", row.title)}</label>
-                <textarea id=field_id(&name(RequirementField::Evidence)) name=name(RequirementField::Evidence) rows="2" maxlength="2000"
+                <textarea id=field_id(&name(RequirementField::Evidence)) name=name(RequirementField::Evidence) rows="2" maxlength=RequirementField::Evidence.max_chars().to_string()
                     aria-invalid=invalid(RequirementField::Evidence).then_some("true")>{fields.evidence.clone()}</textarea>
                 {field_messages(&problems, RequirementField::Evidence.slug())}
             </td>
@@ -344,7 +344,7 @@ fn RequirementRow(row: FormRequirementView) -> impl IntoView {
                     Some(min) => view! {
                         <label class="sr-only" for=field_id(&name(RequirementField::Count))>{format!("本年度次数（至少 {min} 次）")}</label>
                         <input type="text" inputmode="numeric" class="count-input" id=field_id(&name(RequirementField::Count))
-                            name=name(RequirementField::Count) value=fields.count.clone() maxlength="10"
+                            name=name(RequirementField::Count) value=fields.count.clone() maxlength=RequirementField::Count.max_chars().to_string()
                             placeholder=format!("≥{min}") aria-invalid=invalid(RequirementField::Count).then_some("true")/>
                     }.into_any(),
                     // No count is asked for: a value typed before is still sent, so that nothing is lost.

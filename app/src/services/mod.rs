@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod demo_history;
 pub mod directory;
+pub mod excel;
 pub mod offices;
 pub mod returns;
 pub mod rollout;
@@ -39,7 +40,13 @@ pub struct AppState {
     pub rejected_forms: Arc<upload_reports::RejectedForms>,
     /// Outcomes of the administration forms that report more than a status (schemes, calendar).
     pub admin_forms: Arc<upload_reports::AdminForms>,
+    /// Uploads read and checked at once, server-wide ([`UPLOAD_PERMITS`]): each may hold up to a few hundred MB.
+    pub upload_permits: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many uploads the server reads, unpacks and checks at the same time; the others wait briefly, then are asked
+/// to try again.
+pub const UPLOAD_PERMITS: usize = 4;
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
@@ -51,6 +58,7 @@ impl AppState {
             upload_reports: Arc::new(upload_reports::UploadReports::default()),
             rejected_forms: Arc::new(upload_reports::RejectedForms::default()),
             admin_forms: Arc::new(upload_reports::AdminForms::default()),
+            upload_permits: Arc::new(tokio::sync::Semaphore::new(UPLOAD_PERMITS)),
         }
     }
 

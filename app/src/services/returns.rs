@@ -6,13 +6,18 @@
 //! - Who: a return of an office may be uploaded, confirmed or discarded by whoever may write that office's data
 //!   today (its 隶属海关填报员, its 直属海关 administrator, 总署办公厅管理员); verified (accepted or returned) by its
 //!   直属海关 administrator or 总署办公厅管理员 ([`Principal::can_verify_office`]); read by whoever may read the office.
-//!   An office outside the caller's scope reads exactly like one that does not exist.
+//!   An office outside the caller's scope reads exactly like one that does not exist, and a return outside it
+//!   takes the same queries to refuse as an unknown id ([`record`]).
 //! - What: the file's office and period (from its `_meta` sheet or header cells) must be one the uploader may
 //!   submit: an office in scope, a period that has begun. A file with any error is not stored at all; one with
 //!   warnings only is stored as a draft and shown with them.
 //! - Limits: uploads above [`ReturnLimits::max_upload_bytes`] are refused before parsing; the workbook's own
 //!   limits (zip sizes, ratios, entries, rows) are checked by `analytics::sheets` before anything is unpacked.
 //!   Parsing and writing workbooks run on the blocking pool.
+//! - Stored text is bounded: file names to [`MAX_FILE_NAME_CHARS`] (extension kept); a decision's comment to
+//!   [`MAX_COMMENT_CHARS`], its reasons to one per item, requirement or the whole return, only for items and
+//!   requirements the return has, each at most [`MAX_REASON_CHARS`]; the web form's fields to their `maxlength`
+//!   (`analytics::returns::form`).
 //! - Once: the same bytes for the same office and period are recognised by their SHA-256 and never stored twice;
 //!   a newer return supersedes the older one, whose history stays (see the store).
 
@@ -47,6 +52,26 @@ impl Default for ReturnLimits {
     }
 }
 
+/// The longest file name stored with a return, in characters; a longer one is cut, keeping its extension.
+pub const MAX_FILE_NAME_CHARS: usize = 255;
+/// The longest reason of a decision, in characters (the decision form's `maxlength`).
+pub const MAX_REASON_CHARS: usize = 500;
+/// The longest comment of a decision, in characters (the decision form's `maxlength`).
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+/// `name` cut to [`MAX_FILE_NAME_CHARS`] characters with `…` where it was cut, its extension (up to 16 characters
+/// after the last dot) kept, so the file type is still recognised.
+pub fn bounded_file_name(name: &str) -> String {
+    let length = name.chars().count();
+    if length <= MAX_FILE_NAME_CHARS {
+        return name.to_string();
+    }
+    let extension = name.rfind('.').map(|at| &name[at..]).filter(|ext| ext.chars().count() <= 16).unwrap_or("");
+    let keep = MAX_FILE_NAME_CHARS - 1 - extension.chars().count();
+    let stem: String = name.chars().take(keep).collect();
+    format!("{stem}…{extension}")
+}
+
 /// Why a returns use case was refused or failed. The messages are what the pages show.
 #[derive(Debug, thiserror::Error)]
 pub enum ReturnError {
@@ -78,6 +103,18 @@ pub enum ReturnError {
     /// Returning a return needs at least one reason.
     #[error("退回修改时必须至少填写一条原因")]
     ReasonsRequired,
+    /// A reason longer than [`MAX_REASON_CHARS`] (named by what it is for: `事项 7`, `基本要求 training`, `整体`).
+    #[error("{target}的退回原因不能超过 {limit} 个字符（现有 {length} 个）")]
+    ReasonTooLong { target: String, limit: usize, length: usize },
+    /// A decision's comment longer than [`MAX_COMMENT_CHARS`].
+    #[error("审核意见不能超过 {limit} 个字符（现有 {length} 个）")]
+    CommentTooLong { limit: usize, length: usize },
+    /// A reason for an item or requirement the return does not have.
+    #[error("本填报中没有{0}，不能针对它填写退回原因")]
+    ReasonUnknown(String),
+    /// A second reason for the same item, requirement or the whole return.
+    #[error("{0}只能填写一条退回原因")]
+    ReasonTwice(String),
     /// No catalog is installed (a database that was never prepared).
     #[error("尚未安装标准目录")]
     NoCatalog,
@@ -98,7 +135,13 @@ impl ReturnError {
             ReturnError::NotFound => 404,
             ReturnError::Forbidden | ReturnError::OfficeNotAllowed(_) => 403,
             ReturnError::TooLarge { .. } => 413,
-            ReturnError::UnknownFormat(_) | ReturnError::Period(_) | ReturnError::ReasonsRequired => 400,
+            ReturnError::UnknownFormat(_)
+            | ReturnError::Period(_)
+            | ReturnError::ReasonsRequired
+            | ReturnError::ReasonTooLong { .. }
+            | ReturnError::CommentTooLong { .. }
+            | ReturnError::ReasonUnknown(_)
+            | ReturnError::ReasonTwice(_) => 400,
             ReturnError::Invalid { .. } | ReturnError::FuturePeriod(_) => 422,
             ReturnError::Duplicate { .. } | ReturnError::WrongState(_) => 409,
             ReturnError::NoCatalog | ReturnError::Template(_) | ReturnError::Worker(_) | ReturnError::Store(_) => 500,
@@ -291,6 +334,7 @@ pub async fn upload_batch(
     let mut known = KnownCatalogs::with_standard(&catalog.code);
     let mut parsed = futures::stream::iter(uploads.into_iter().map(|upload| {
         let catalog = std::sync::Arc::clone(&catalog);
+        let upload = Upload { file_name: bounded_file_name(&upload.file_name), ..upload };
         async move {
             let file_name = upload.file_name.clone();
             let parsed = match upload_format(&upload, limits) {
@@ -368,6 +412,7 @@ async fn prepare(
     limits: ReturnLimits,
     today: NaiveDate,
 ) -> Result<NewReturnDraft, ReturnError> {
+    let upload = Upload { file_name: bounded_file_name(&upload.file_name), ..upload };
     let format = upload_format(&upload, limits)?;
     let catalog = catalog(store).await?;
     let mut known = KnownCatalogs::with_standard(&catalog.code);
@@ -612,38 +657,42 @@ pub async fn record(
     id: i64,
     today: NaiveDate,
 ) -> Result<(ReturnRecord, Access), ReturnError> {
+    let (_, access) = summary_access(store, principal, id, today).await?;
+    // Read only once the caller may: an unknown and an out-of-scope return have done the same work by now.
     let record = store.return_record(id).await?.ok_or(ReturnError::NotFound)?;
-    let access = access_to(store, principal, &record.summary.office, today).await?;
     Ok((record, access))
 }
 
 /// A return's summary and what the caller may do with it, without its content (for a state change).
+///
+/// An unknown return and one outside the caller's scope do the same work, so that neither the answer nor its
+/// time tells them apart (issue 13): one query for the summary (its office), the office tree, and the scope check
+/// (on a placeholder office for an unknown id) on both paths.
 async fn summary_access(
     store: &dyn Store,
     principal: &Principal,
     id: i64,
     today: NaiveDate,
 ) -> Result<(ReturnSummary, Access), ReturnError> {
-    let summary = store.return_summary(id).await?.ok_or(ReturnError::NotFound)?;
-    let access = access_to(store, principal, &summary.office, today).await?;
-    Ok((summary, access))
-}
-
-/// What the caller may do with the returns of `office`; out of its scope: the same `NotFound` as an unknown return.
-async fn access_to(
-    store: &dyn Store,
-    principal: &Principal,
-    office: &OfficeCode,
-    today: NaiveDate,
-) -> Result<Access, ReturnError> {
+    let summary = store.return_summary(id).await?;
     let directory = directory(store).await?;
     let hierarchy = Hierarchy::new(&directory, today);
-    if !principal.can_read_office(office, &hierarchy) {
-        return Err(ReturnError::NotFound);
+    let office = match &summary {
+        Some(summary) => summary.office.clone(),
+        None => OfficeCode::parse("0000").map_err(|e| ReturnError::Store(StoreError::Corrupt(e.to_string())))?,
+    };
+    let access = access_in(principal, &office, &hierarchy);
+    match (summary, access) {
+        (Some(summary), Some(access)) => Ok((summary, access)),
+        _ => Err(ReturnError::NotFound),
     }
-    Ok(Access {
-        submit: principal.can_write_office(office, &hierarchy),
-        verify: principal.can_verify_office(office, &hierarchy),
+}
+
+/// What the caller may do with the returns of `office`; `None` out of its scope.
+fn access_in(principal: &Principal, office: &OfficeCode, hierarchy: &Hierarchy<'_>) -> Option<Access> {
+    principal.can_read_office(office, hierarchy).then(|| Access {
+        submit: principal.can_write_office(office, hierarchy),
+        verify: principal.can_verify_office(office, hierarchy),
     })
 }
 
@@ -779,6 +828,7 @@ pub async fn decide(
         .map(|r| ReturnReason { reason: r.reason.trim().to_string(), ..r })
         .filter(|r| !r.reason.is_empty())
         .collect();
+    check_decision_text(&record.snapshot, comment.trim(), &reasons)?;
     if decision == Decision::Returned && reasons.is_empty() {
         return Err(ReturnError::ReasonsRequired);
     }
@@ -787,6 +837,44 @@ pub async fn decide(
     } else {
         Err(ReturnError::WrongState(record.summary.status))
     }
+}
+
+/// The bounds of what a decision stores: a comment of at most [`MAX_COMMENT_CHARS`], reasons only for items and
+/// requirements of the return (or the whole return), at most one for each, each at most [`MAX_REASON_CHARS`].
+fn check_decision_text(snapshot: &ReturnSnapshot, comment: &str, reasons: &[ReturnReason]) -> Result<(), ReturnError> {
+    let length = comment.chars().count();
+    if length > MAX_COMMENT_CHARS {
+        return Err(ReturnError::CommentTooLong { limit: MAX_COMMENT_CHARS, length });
+    }
+    let mut seen = std::collections::HashSet::new();
+    for reason in reasons {
+        let target = match (reason.item, &reason.requirement) {
+            (Some(item), _) => {
+                let target = format!("事项 {item}");
+                if snapshot.item(item).is_none() {
+                    return Err(ReturnError::ReasonUnknown(target));
+                }
+                target
+            }
+            (None, Some(code)) => {
+                // The code as typed may be anything: only a short one is named back.
+                let target = format!("基本要求 {}", code.chars().take(40).collect::<String>());
+                if snapshot.requirement(code).is_none() {
+                    return Err(ReturnError::ReasonUnknown(target));
+                }
+                target
+            }
+            (None, None) => "整体".to_string(),
+        };
+        let length = reason.reason.chars().count();
+        if length > MAX_REASON_CHARS {
+            return Err(ReturnError::ReasonTooLong { target, limit: MAX_REASON_CHARS, length });
+        }
+        if !seen.insert((reason.item, reason.requirement.clone())) {
+            return Err(ReturnError::ReasonTwice(target));
+        }
+    }
+    Ok(())
 }
 
 /// The returns the caller may read that match `filter` (cut to the caller's scope as of `today`).
@@ -841,5 +929,18 @@ mod tests {
         assert_eq!(accepted_before(("2022Q4", None, 10), accepted), Some(3));
         // A draft of an earlier quarter than any accepted return has nothing to compare with.
         assert_eq!(accepted_before(("2022Q1", None, 11), accepted), None);
+    }
+
+    #[test]
+    fn a_long_file_name_is_cut_to_255_characters_keeping_its_extension() {
+        assert_eq!(bounded_file_name("新港海关.xlsx"), "新港海关.xlsx");
+        let cut = bounded_file_name(&format!("{}.xlsx", "新".repeat(40_000)));
+        assert_eq!(cut.chars().count(), MAX_FILE_NAME_CHARS);
+        assert!(cut.ends_with("….xlsx"));
+        let no_extension = bounded_file_name(&"a".repeat(300));
+        assert_eq!(no_extension.chars().count(), MAX_FILE_NAME_CHARS);
+        assert!(no_extension.ends_with('…'));
+        let long_extension = bounded_file_name(&format!("a.{}", "b".repeat(300)));
+        assert_eq!(long_extension.chars().count(), MAX_FILE_NAME_CHARS, "a 'extension' of 300 characters is not kept");
     }
 }

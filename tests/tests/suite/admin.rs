@@ -368,3 +368,28 @@ async fn an_administrator_cannot_remove_their_own_administrator_role() {
     assert_eq!(get(&server, "/admin/users", &admin).await.status(), StatusCode::OK, "still the administrator");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_audit_entry_longer_than_an_excel_cell_is_exported_cut_with_a_mark_and_formulas_stay_text() {
+    let server = TestServer::start().await;
+    let actor = app::store::Actor::cli();
+    let store = &server.server.store;
+    store.set_setting("test.long", &"长".repeat(40_000), &actor).await.expect("setting");
+    store.set_setting("test.formula", "=HYPERLINK(\"http://evil.example\")", &actor).await.expect("setting");
+    let cookie = sign_in(&server, "demo-hq-admin").await;
+    let response = get(&server, "/admin/audit.xlsx?entity_type=setting", &cookie).await;
+    assert_eq!(response.status(), StatusCode::OK, "one oversized entry does not break the export");
+    let bytes = response.bytes().await.expect("workbook").to_vec();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("a valid xlsx");
+    let range = book.worksheet_range("审计日志").expect("the sheet");
+    let texts: Vec<String> = range
+        .rows()
+        .skip(1)
+        .flat_map(|row| row.iter().filter_map(|c| if let Data::String(s) = c { Some(s.clone()) } else { None }))
+        .collect();
+    let cut = texts.iter().find(|t| t.starts_with("长长")).expect("the long value");
+    assert!(cut.ends_with(app::services::excel::TRUNCATED_MARK), "cut with a visible mark");
+    assert_eq!(cut.encode_utf16().count(), app::services::excel::MAX_CELL_UTF16);
+    assert!(texts.iter().any(|t| t == "'=HYPERLINK(\"http://evil.example\")"), "a formula stays text: {texts:?}");
+    server.stop().await;
+}

@@ -220,3 +220,19 @@ async fn a_form_without_its_csrf_token_or_from_another_site_is_refused_with_403(
     assert_eq!(stored_returns(&server).await, before, "nothing was written");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_location_longer_than_the_pages_500_characters_is_refused_beside_its_field_and_nothing_is_stored() {
+    let server = TestServer::start().await;
+    let filer = session(&server, "demo-xingang-filer").await;
+    let before = stored_returns(&server).await;
+    let mut form = filled_form();
+    form.items[4].location = "长".repeat(600);
+    let (status, location) = submit(&server, &filer, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/returns/form?report="), "back to the form, not a draft: {location}");
+    let (_, html) = page(&server, &filer, &location).await;
+    assert!(html.contains("公开位置或网址不能超过 500 个字符（现有 600 个）"), "the message beside the field");
+    assert_eq!(stored_returns(&server).await, before, "nothing stored");
+    server.stop().await;
+}

@@ -443,3 +443,257 @@ async fn an_offices_page_shows_its_returns_over_time_and_what_changed_between_ac
     assert!(history.find("2022年第四季度").expect("Q4") < history.find("2022年第三季度").expect("Q3"), "newest first");
     server.stop().await;
 }
+
+// ------------------------------------------------------------------------------------------------------------
+// Hostile uploads (issue 13): the caller before the body, permits, deadlines, request-wide zip totals
+
+const BOUNDARY: &str = "gongkai-test-boundary";
+
+/// A text field of a multipart body.
+fn text_part(name: &str, value: &str) -> String {
+    format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+}
+
+/// The start of a file field of a multipart body (its first bytes only).
+fn file_start(file_name: &str) -> String {
+    format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\nPK\u{3}\u{4}"
+    )
+}
+
+/// Opens a connection and sends an upload's headers (announcing 100 MB) and `body_start`, then nothing more, as a
+/// slow or hostile client would.
+async fn stalled_upload(server: &TestServer, cookie: Option<&str>, body_start: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let addr = server.server.addr;
+    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    let head = format!(
+        "POST /returns/upload HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n{cookie}\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: 104857600\r\n\r\n{body_start}"
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(head.as_bytes()).await.expect("send");
+    stream.flush().await.expect("flush");
+    stream
+}
+
+/// The status line and headers the server answers on `stream` within `wait`; `None` when it says nothing.
+async fn answer_within(stream: &mut tokio::net::TcpStream, wait: std::time::Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let read = async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+            if received.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(wait, read).await.ok()?;
+    (!received.is_empty()).then(|| String::from_utf8_lossy(&received).into_owned())
+}
+
+#[tokio::test]
+async fn a_signed_out_upload_is_answered_before_its_body_arrives() {
+    let server = TestServer::start().await;
+    let mut stream = stalled_upload(&server, None, &file_start("a.xlsx")).await;
+    let answer = answer_within(&mut stream, std::time::Duration::from_secs(5))
+        .await
+        .expect("answered at once, without waiting for the 100 MB announced");
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert!(answer.contains("location: /login?next="), "sent to sign in: {answer}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_file_sent_before_the_csrf_token_is_refused_without_being_read() {
+    let server = TestServer::start().await;
+    let filer = session(&server, "demo-xingang-filer").await;
+    let mut stream = stalled_upload(&server, Some(&filer.cookie), &file_start("a.xlsx")).await;
+    let answer = answer_within(&mut stream, std::time::Duration::from_secs(5)).await.expect("answered at once");
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+
+    // A wrong token is refused as soon as it is read, before the file that follows.
+    let body = format!("{}{}", text_part("csrf_token", "not-the-token"), file_start("a.xlsx"));
+    let mut stream = stalled_upload(&server, Some(&filer.cookie), &body).await;
+    let answer = answer_within(&mut stream, std::time::Duration::from_secs(5)).await.expect("answered at once");
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_upload_that_stalls_is_cut_off_after_ten_idle_seconds_with_a_message() {
+    let server = TestServer::start().await;
+    let filer = session(&server, "demo-xingang-filer").await;
+    let body = format!("{}{}", text_part("csrf_token", &filer.csrf), file_start("a.xlsx"));
+    let mut stream = stalled_upload(&server, Some(&filer.cookie), &body).await;
+    let answer = answer_within(&mut stream, std::time::Duration::from_secs(20))
+        .await
+        .expect("a stalled body is given up on, not waited for forever");
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert!(answer.contains("location: /returns?error=upload_slow"), "{answer}");
+    assert!(app::pages::returns::return_error_message("upload_slow").contains("上传超时"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn uploads_beyond_the_servers_permits_are_asked_in_chinese_to_try_again() {
+    let server = TestServer::start().await;
+    let admin = session(&server, "demo-tianjin-admin").await;
+    let body = format!("{}{}", text_part("csrf_token", &admin.csrf), file_start("slow.xlsx"));
+    let mut stalled = Vec::new();
+    for _ in 0..app::services::UPLOAD_PERMITS {
+        stalled.push(stalled_upload(&server, Some(&admin.cookie), &body).await);
+    }
+    // Each stalled upload holds its permit once its headers are read, and keeps it for the 10 s idle timeout: 2 s
+    // leaves a loaded machine time to read them, and the fifth's 3 s wait ends well before the permits come free.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let form = Form::new()
+        .text("csrf_token", admin.csrf.clone())
+        .part("file", Part::bytes(fixture("filled.xlsx")).file_name("新港海关.xlsx"));
+    let response = client()
+        .post(server.url("/returns/upload"))
+        .header(COOKIE, &admin.cookie)
+        .header(ORIGIN, server.url(""))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key("retry-after"));
+    assert!(response.text().await.expect("body").contains("请稍等片刻后重新上传"));
+    drop(stalled);
+    server.stop().await;
+}
+
+/// A zip of `entries` (name, bytes).
+fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = Cursor::new(Vec::new());
+    {
+        let mut writer = zip::ZipWriter::new(&mut zip);
+        for (name, bytes) in entries {
+            writer.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).expect("entry");
+            writer.write_all(bytes).expect("write");
+        }
+        writer.finish().expect("zip");
+    }
+    zip.into_inner()
+}
+
+#[tokio::test]
+async fn a_zip_of_a_thousand_megabytes_of_zeros_is_refused_by_its_declared_total_before_unpacking() {
+    let server = TestServer::start().await;
+    let admin = session(&server, "demo-tianjin-admin").await;
+    let zeros = vec![0u8; 1024 * 1024];
+    let entries: Vec<(String, Vec<u8>)> = (0..1000).map(|i| (format!("{i}.xlsx"), zeros.clone())).collect();
+    let bomb = zip_of(&entries);
+    assert!(bomb.len() < 2 * 1024 * 1024, "about 1 MB packed");
+    let location = upload(&server, &admin, &[("零.zip", bomb)]).await;
+    assert_eq!(location, "/returns?error=unpacked_too_large");
+    assert!(app::pages::returns::return_error_message("unpacked_too_large").contains("分批上传"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_zip_entry_that_unpacks_to_more_than_it_declares_is_refused() {
+    let server = TestServer::start().await;
+    let admin = session(&server, "demo-tianjin-admin").await;
+    let mut bytes = zip_of(&[("新港海关.xlsx".to_string(), fixture("filled.xlsx"))]);
+    // The uncompressed size, in the central directory (offset 24) and the local header (offset 22): 10 bytes.
+    for (signature, offset) in [([0x50u8, 0x4b, 0x01, 0x02], 24usize), ([0x50, 0x4b, 0x03, 0x04], 22)] {
+        let at = bytes.windows(4).position(|w| w == signature).expect("header");
+        bytes[at + offset..at + offset + 4].copy_from_slice(&10u32.to_le_bytes());
+    }
+    let location = upload(&server, &admin, &[("伪造.zip", bytes)]).await;
+    assert_eq!(location, "/returns?error=zip_size_lie");
+    assert!(server.server.store.list_returns(&Default::default()).await.expect("list").is_empty());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_file_name_of_forty_thousand_characters_is_stored_cut_to_255_with_its_extension() {
+    let server = TestServer::start().await;
+    let filer = session(&server, "demo-xingang-filer").await;
+    let name = format!("{}.xlsx", "新".repeat(40_000));
+    let location = upload(&server, &filer, &[(&name, fixture("filled.xlsx"))]).await;
+    let id = id_of(&location);
+    let record = server.server.store.return_record(id).await.expect("store").expect("the draft");
+    let stored = record.summary.source_name.expect("a file name");
+    assert_eq!(stored.chars().count(), app::services::returns::MAX_FILE_NAME_CHARS);
+    assert!(stored.ends_with("….xlsx"), "cut where it was cut, the extension kept");
+    server.stop().await;
+}
+
+/// A return of 新港海关 uploaded and confirmed by its filer: submitted, waiting for 天津海关's decision.
+async fn submitted(server: &TestServer) -> i64 {
+    let filer = session(server, "demo-xingang-filer").await;
+    let id = id_of(&upload(server, &filer, &[("新港海关.xlsx", fixture("filled.xlsx"))]).await);
+    assert_eq!(
+        post(server, &filer, &format!("/returns/{id}/confirm"), &[]).await,
+        format!("/returns/{id}?status=submitted")
+    );
+    id
+}
+
+#[tokio::test]
+async fn a_decision_stores_reasons_only_for_items_of_the_return_one_each_within_500_characters() {
+    let server = TestServer::start().await;
+    let id = submitted(&server).await;
+    let admin = session(&server, "demo-tianjin-admin").await;
+    let path = format!("/returns/{id}/decision");
+    let long = "理".repeat(501);
+    let refused = [
+        (vec![("decision", "return"), ("reason_item_999", "没有这个事项")], "reason_unknown"),
+        (vec![("decision", "return"), ("reason_req_no_such_requirement", "没有这项要求")], "reason_unknown"),
+        (vec![("decision", "return"), ("reason_item_7", long.as_str())], "reason_too_long"),
+        (vec![("decision", "return"), ("reason_item_7", "一"), ("reason_item_7", "二")], "reason_twice"),
+    ];
+    for (fields, code) in refused {
+        let location = post(&server, &admin, &path, &fields).await;
+        assert_eq!(location, format!("/returns/{id}?error={code}"), "{fields:?}");
+        assert!(!app::pages::returns::return_error_message(code).contains("稍后再试"), "{code} has its own message");
+    }
+    let comment = "评".repeat(2001);
+    let location = post(&server, &admin, &path, &[("decision", "accept"), ("comment", &comment)]).await;
+    assert_eq!(location, format!("/returns/{id}?error=comment_too_long"));
+    let record = server.server.store.return_record(id).await.expect("store").expect("the return");
+    assert!(record.verifications.is_empty(), "nothing of a refused decision is stored");
+    assert_eq!(record.summary.status, app::store::ReturnStatus::Submitted);
+
+    let location = post(&server, &admin, &path, &[("decision", "return"), ("reason_item_7", &"理".repeat(500))]).await;
+    assert_eq!(location, format!("/returns/{id}?status=returned"), "a reason of 500 characters is kept");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_return_and_one_outside_the_scope_make_the_same_store_calls() {
+    let server = TestServer::start().await;
+    let id = submitted(&server).await;
+    let (store, calls) = gongkai_tests::counting_store::CountingStore::new(server.server.store.clone());
+    // 东疆海关's filer: the same district, another office.
+    let outsider = app::services::returns::system_principal("x", "x").expect("principal");
+    let outsider = app::auth::Principal {
+        grants: vec![app::auth::Grant::new(
+            app::auth::Role::OfficeFiler,
+            OfficeCode::parse("0202").expect("code"),
+            analytics::offices::OfficeKind::Subordinate,
+        )
+        .expect("grant")],
+        ..outsider
+    };
+    let today = app::services::today_in_china();
+    let mut seen = Vec::new();
+    for probe in [id, id + 1000] {
+        calls.lock().expect("calls").clear();
+        let outcome = app::services::returns::record(&store, &outsider, probe, today).await;
+        assert!(matches!(outcome, Err(app::services::returns::ReturnError::NotFound)), "{probe}");
+        seen.push(calls.lock().expect("calls").clone());
+    }
+    assert_eq!(seen[0], seen[1], "out of scope and unknown: the same queries");
+    server.stop().await;
+}
