@@ -3,12 +3,12 @@
 //! `/admin/users` and `/admin/tokens`, for 总署办公厅管理员 only.
 
 use analytics::offices::OfficeCode;
+use analytics::sheets::safe_text;
 use app::auth::current::RequestAuth;
 use app::auth::Role;
 use app::functions::admin::{audit_filter, AuditQuery};
 use app::functions::{is_hq, principal_of};
 use app::services::accounts::{self, AccountError, NewAccount};
-use app::services::excel::excel_text;
 use app::services::today_in_china;
 use app::services::AppState;
 use app::store::AuditRow;
@@ -89,7 +89,7 @@ pub async fn audit_xlsx(
 }
 
 /// The workbook: a bold, frozen header row in Chinese, one row per entry, times as date cells (Beijing time),
-/// texts as [`excel_text`] makes them (cut to Excel's cell limit with a mark, never a formula).
+/// texts as [`safe_text`] makes them (cut to Excel's cell limit with a mark, never a formula).
 pub fn workbook(rows: &[AuditRow]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -125,7 +125,7 @@ pub fn workbook(rows: &[AuditRow]) -> Result<Vec<u8>, XlsxError> {
         for (c, text) in texts.iter().enumerate() {
             if let Some(text) = text {
                 // Any entry may hold what a user typed: cut to a cell and never read as a formula.
-                sheet.write_string(r, c as u16 + 1, excel_text(text))?;
+                sheet.write_string(r, c as u16 + 1, safe_text(text))?;
             }
         }
     }

@@ -217,7 +217,7 @@ pub fn workbook(table: &TableView) -> Result<Vec<u8>, XlsxError> {
                     sheet.write_number(r, c, n)?;
                 }
             } else {
-                sheet.write_string(r, c, app::services::excel::excel_text(cell))?;
+                sheet.write_string(r, c, analytics::sheets::safe_text(cell))?;
             }
         }
     }

@@ -10,7 +10,7 @@
 //! file with errors stores nothing.
 
 use analytics::offices::OfficeCode;
-use analytics::returns::batch::{expand_upload, BatchEntry};
+use analytics::returns::batch::{expand_within, BatchBudget, BatchEntry, BatchError};
 use analytics::returns::form::ReturnForm;
 use app::auth::session::csrf_token_matches;
 use app::auth::Principal;
@@ -204,25 +204,34 @@ async fn upload_files(state: &AppState, form: UploadForm, principal: &Principal,
     // Unpack .zip files into their workbooks: the files and declared sizes of the whole request first.
     let files = form.files;
     let unpacked = tokio::task::spawn_blocking(move || {
-        let totals = request_totals(&files, limits.max_batch_files, crate::uploads::MAX_UNPACKED_BYTES);
-        totals.map(|_| {
+        request_totals(&files, limits.max_batch_files, crate::uploads::MAX_UNPACKED_BYTES)?;
+        // One budget for every file of the request: what the declared totals promised is all that is unpacked.
+        let mut budget = BatchBudget::new(
+            limits.max_batch_files,
+            crate::uploads::MAX_UNPACKED_BYTES,
+            limits.max_upload_bytes as u64,
+        );
+        Ok::<_, TotalsError>(
             files
                 .into_iter()
                 .map(|(name, bytes)| {
-                    let expanded = expand_upload(&name, bytes, limits.max_upload_bytes as u64, limits.max_batch_files);
+                    let expanded = expand_within(&name, bytes, &mut budget);
                     (name, expanded)
                 })
-                .collect::<Vec<_>>()
-        })
+                .collect::<Vec<_>>(),
+        )
     })
     .await;
     let unpacked = match unpacked {
         Ok(Ok(unpacked)) => unpacked,
         Ok(Err(TotalsError::TooManyFiles { .. })) => return crate::auth::see_other("/returns?error=too_many_files"),
         Ok(Err(TotalsError::TooLarge { .. })) => return crate::auth::see_other("/returns?error=unpacked_too_large"),
-        Ok(Err(TotalsError::SizeLie { .. })) => return crate::auth::see_other("/returns?error=zip_size_lie"),
         Err(e) => return error_response(&ReturnError::Worker(e.to_string())),
     };
+    // A zip whose entry unpacks to more than it declared is forged: the whole request is refused.
+    if unpacked.iter().any(|(_, expanded)| matches!(expanded, Err(BatchError::SizeMismatch { .. }))) {
+        return crate::auth::see_other("/returns?error=zip_size_lie");
+    }
     let mut entries: Vec<BatchEntry> = Vec::new();
     for (name, expanded) in unpacked {
         match expanded {

@@ -11,7 +11,6 @@ pub mod catalog;
 pub mod dashboard;
 pub mod demo_history;
 pub mod directory;
-pub mod excel;
 pub mod offices;
 pub mod returns;
 pub mod rollout;

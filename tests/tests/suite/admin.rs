@@ -388,8 +388,8 @@ async fn an_audit_entry_longer_than_an_excel_cell_is_exported_cut_with_a_mark_an
         .flat_map(|row| row.iter().filter_map(|c| if let Data::String(s) = c { Some(s.clone()) } else { None }))
         .collect();
     let cut = texts.iter().find(|t| t.starts_with("长长")).expect("the long value");
-    assert!(cut.ends_with(app::services::excel::TRUNCATED_MARK), "cut with a visible mark");
-    assert_eq!(cut.encode_utf16().count(), app::services::excel::MAX_CELL_UTF16);
+    assert!(cut.ends_with(analytics::sheets::TRUNCATION_MARK), "cut with a visible mark");
+    assert_eq!(cut.encode_utf16().count(), analytics::sheets::MAX_CELL_CHARS);
     assert!(texts.iter().any(|t| t == "'=HYPERLINK(\"http://evil.example\")"), "a formula stays text: {texts:?}");
     server.stop().await;
 }
