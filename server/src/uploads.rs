@@ -18,7 +18,7 @@
 //! - After a large request the allocator is asked to give its free memory back to the system ([`give_back_memory`]).
 
 use std::future::Future;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::time::Duration;
 
 use app::auth::session::csrf_token_matches;

@@ -697,3 +697,55 @@ async fn an_unknown_return_and_one_outside_the_scope_make_the_same_store_calls()
     assert_eq!(seen[0], seen[1], "out of scope and unknown: the same queries");
     server.stop().await;
 }
+
+/// `filled.xlsx` with its `公开事项` sheet (sheet2.xml) rewritten by `edit`.
+fn filled_with_items_sheet(edit: impl Fn(&str) -> String) -> Vec<u8> {
+    use std::io::Read;
+    let bytes = fixture("filled.xlsx");
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).expect("the fixture is a zip");
+    let entries: Vec<(String, Vec<u8>)> = (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).expect("entry");
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).expect("read");
+            let name = entry.name().to_string();
+            if name == "xl/worksheets/sheet2.xml" {
+                let xml = String::from_utf8(content).expect("xml");
+                (name, edit(&xml).into_bytes())
+            } else {
+                (name, content)
+            }
+        })
+        .collect();
+    zip_of(&entries)
+}
+
+#[tokio::test]
+async fn a_workbook_whose_cells_lie_far_apart_or_that_declares_the_whole_grid_is_refused_and_the_server_stays_up() {
+    let server = TestServer::start().await;
+    let filer = session(&server, "demo-xingang-filer").await;
+    // Each of these made calamine allocate a dense range of the whole grid (hundreds of gigabytes): the process
+    // aborted for every user.
+    let far = filled_with_items_sheet(|xml| {
+        xml.replace("</sheetData>", r#"<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>"#)
+    });
+    let whole_grid = filled_with_items_sheet(|xml| {
+        let start = xml.find("<dimension ref=\"").expect("a dimension") + "<dimension ref=\"".len();
+        let end = start + xml[start..].find('"').expect("its end");
+        format!("{}A1:XFD1048576{}", &xml[..start], &xml[end..])
+    });
+    for (name, bytes) in [("远处单元格.xlsx", far), ("整表范围.xlsx", whole_grid)] {
+        assert!(bytes.len() < 64 * 1024, "a small file");
+        let location = upload(&server, &filer, &[(name, bytes)]).await;
+        assert!(location.starts_with("/returns/uploads/"), "{name}: {location}");
+        let (status, html) = page(&server, &filer, &location).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("公开事项"), "{name}: the message names the sheet");
+        assert!(html.contains("XFD1048576"), "{name}: and the cell or range beyond the template");
+        assert!(html.contains("0 个通过检查，待确认提交；1 个未保存"), "{name}: nothing is stored");
+        let health = client().get(server.url("/health")).send().await.expect("the server still answers");
+        assert_eq!(health.status(), StatusCode::OK);
+    }
+    assert!(server.server.store.list_returns(&Default::default()).await.expect("list").is_empty());
+    server.stop().await;
+}
