@@ -494,24 +494,22 @@ pub async fn decide(
     }
 }
 
-/// `GET /returns/{id}/file`: the workbook as uploaded, for whoever may read the return.
+/// `GET /returns/{id}/file`: the return as a workbook for whoever may read it: a copy made from what was recorded,
+/// or for HQ's administrator the uploaded file itself (`service::download`).
 pub async fn file(State(state): State<AppState>, Path(id): Path<i64>, parts: axum::http::request::Parts) -> Response {
     let auth = app::auth::current::from_parts(&parts);
     let Some(principal) = auth.principal() else {
         return crate::api::error_response(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录");
     };
-    if let Err(e) = service::record(state.store.as_ref(), &principal, id, today_in_china()).await {
-        return error_response(&e);
-    }
-    match state.store.return_file(id).await {
-        Ok(Some((name, bytes))) => {
-            let mut response = xlsx_download(&name, bytes);
-            // The file keeps the type it was uploaded as.
+    match service::download(state.store.as_ref(), &principal, id, today_in_china()).await {
+        Ok(download) if download.original => {
+            let mut response = xlsx_download(&download.file_name, download.bytes);
+            // The uploaded file keeps the type it was uploaded as.
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
             response
         }
-        Ok(None) => error_response(&ReturnError::NotFound),
-        Err(e) => error_response(&ReturnError::Store(e)),
+        Ok(download) => xlsx_download(&download.file_name, download.bytes),
+        Err(e) => error_response(&e),
     }
 }
 

@@ -150,6 +150,23 @@ impl Store for CountingStore {
         self.inner.record_login_attempt(attempt, actor).await
     }
 
+    async fn begin_login_attempt(&self, attempt: &LoginAttempt) -> StoreResult<i64> {
+        self.note("begin_login_attempt");
+        self.inner.begin_login_attempt(attempt).await
+    }
+
+    async fn finish_login_attempt(
+        &self,
+        id: i64,
+        attempt: &LoginAttempt,
+        kind: app::auth::throttle::GuessKind,
+        alerts: &[app::auth::throttle::Alert],
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        self.note("finish_login_attempt");
+        self.inner.finish_login_attempt(id, attempt, kind, alerts, actor).await
+    }
+
     async fn recent_login_attempts(
         &self,
         username: &str,

@@ -461,7 +461,7 @@ fn ReturnPane(view: ReturnDetailView) -> impl IntoView {
             <p class="muted">
                 {format!("目录版本 {} · 模板版本 {}", view.catalog_code, view.template_version.clone().unwrap_or_else(|| "—".into()))}
                 {view.has_file.then(|| view! {
-                    " · "<a href=format!("/returns/{id}/file") rel="external">{lang.pick(Text("下载原始文件", "Download the uploaded file"))}</a>
+                    " · "<a href=format!("/returns/{id}/file") rel="external">{lang.pick(Text("下载填报表（Excel）", "Download the return (Excel)"))}</a>
                 })}
             </p>
         </section>

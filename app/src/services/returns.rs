@@ -663,6 +663,64 @@ pub async fn record(
     Ok((record, access))
 }
 
+/// A return as a workbook to download: see [`download`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnDownload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// The uploaded file itself (HQ's archive), not a copy made from what was recorded.
+    pub original: bool,
+}
+
+/// A return as a workbook, for whoever may read it. Reviewers get a copy regenerated from what was recorded (the
+/// template filled from the snapshot, every text written as text), never the filer's own file: that could carry
+/// live formulas (`=cmd|' /C calc'!A0`, `=HYPERLINK(…)`) or other content the import did not read. The uploaded
+/// file is kept as HQ's archive and only HQ's administrator downloads it.
+pub async fn download(
+    store: &dyn Store,
+    principal: &Principal,
+    id: i64,
+    today: NaiveDate,
+) -> Result<ReturnDownload, ReturnError> {
+    let (record, _) = record(store, principal, id, today).await?;
+    if principal.is_hq_admin() {
+        if let Some((file_name, bytes)) = store.return_file(id).await? {
+            return Ok(ReturnDownload { file_name, bytes, original: true });
+        }
+    }
+    let period = parse_period(&record.summary.period)?;
+    let directory = directory(store).await?;
+    let office = &record.snapshot.office;
+    let name_of = |code: &OfficeCode| {
+        directory.versions().iter().rev().find(|v| &v.code == code).map(|v| v.name.clone()).unwrap_or_default()
+    };
+    let office_name = name_of(office);
+    let district_name = directory
+        .versions()
+        .iter()
+        .rev()
+        .find(|v| &v.code == office)
+        .and_then(|v| v.parent.as_ref())
+        .map(name_of)
+        .unwrap_or_default();
+    let catalog = catalog(store).await?;
+    let spec = TemplateSpec {
+        office: office.clone(),
+        office_name: office_name.clone(),
+        district_name,
+        period,
+        catalog_version: catalog.code.clone(),
+        catalog,
+    };
+    let snapshot = record.snapshot;
+    let bytes = tokio::task::spawn_blocking(move || returns::write_filled(&spec, &snapshot))
+        .await
+        .map_err(|e| ReturnError::Worker(e.to_string()))?
+        .map_err(|e| ReturnError::Template(e.to_string()))?;
+    let file_name = format!("{office}-{office_name}-{}填报表-第{id}号（据记录生成）.xlsx", period.code());
+    Ok(ReturnDownload { file_name, bytes, original: false })
+}
+
 /// A return's summary and what the caller may do with it, without its content (for a state change).
 ///
 /// An unknown return and one outside the caller's scope do the same work, so that neither the answer nor its

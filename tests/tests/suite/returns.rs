@@ -749,3 +749,38 @@ async fn a_workbook_whose_cells_lie_far_apart_or_that_declares_the_whole_grid_is
     assert!(server.server.store.list_returns(&Default::default()).await.expect("list").is_empty());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn reviewers_download_a_copy_made_from_what_was_recorded_and_only_hqs_administrator_the_uploaded_file() {
+    let server = TestServer::start().await;
+    let id = submitted(&server).await;
+    let original = fixture("filled.xlsx");
+    let download = |who: Session| {
+        let server = &server;
+        async move {
+            let response = client()
+                .get(server.url(&format!("/returns/{id}/file")))
+                .header(COOKIE, &who.cookie)
+                .send()
+                .await
+                .expect("download");
+            assert_eq!(response.status(), StatusCode::OK);
+            response.bytes().await.expect("body").to_vec()
+        }
+    };
+    // The direct customs that verifies it, and the filer itself: a workbook written by the product from the
+    // recorded snapshot (any formula or content of the uploaded file left behind), which reads back the same.
+    let recorded = server.server.store.return_record(id).await.expect("store").expect("the return").snapshot;
+    let catalog = analytics::catalog::standard_catalog().expect("catalog");
+    let context = ParseContext::new(app::services::today_in_china(), &catalog);
+    for who in ["demo-tianjin-admin", "demo-xingang-filer", "demo-hq-viewer"] {
+        let copy = download(session(&server, who).await).await;
+        assert_ne!(copy, original, "{who} never gets the filer's own bytes");
+        let outcome = analytics::returns::parse_return(&copy, SourceFormat::Xlsx, &context);
+        let read_back = outcome.accepted().unwrap_or_else(|| panic!("{who}: the copy is a valid return"));
+        assert_eq!(read_back.items, recorded.items, "{who}: the copy holds what was recorded");
+    }
+    // HQ's administrator keeps the archive: the file exactly as uploaded.
+    assert_eq!(download(session(&server, "demo-hq-admin").await).await, original);
+    server.stop().await;
+}
