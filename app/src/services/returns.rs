@@ -690,16 +690,16 @@ pub async fn download(
     }
     let period = parse_period(&record.summary.period)?;
     let directory = directory(store).await?;
-    let office = &record.snapshot.office;
+    let office = record.snapshot.office.clone();
     let name_of = |code: &OfficeCode| {
         directory.versions().iter().rev().find(|v| &v.code == code).map(|v| v.name.clone()).unwrap_or_default()
     };
-    let office_name = name_of(office);
+    let office_name = name_of(&office);
     let district_name = directory
         .versions()
         .iter()
         .rev()
-        .find(|v| &v.code == office)
+        .find(|v| v.code == office)
         .and_then(|v| v.parent.as_ref())
         .map(name_of)
         .unwrap_or_default();
