@@ -330,8 +330,17 @@ mod tests {
     fn the_annual_report_is_due_on_the_fixed_date_even_in_a_holiday() {
         let yearly = TimeLimitRule::AnnualBy { month: 1, day: 31 };
         // 2022-01-31 is in the Spring Festival holiday; published on 2022-02-07 the 2021 report is late.
-        let verdict = judge(&yearly, dates(Some("2021-12-31"), Some("2022-02-07")), d("2022-03-01"), ClockSettings::default(), &cal());
-        assert!(matches!(verdict, Ok(Verdict::Late { due, days_after_due: 7, .. }) if due == d("2022-01-31")), "{verdict:?}");
+        let verdict = judge(
+            &yearly,
+            dates(Some("2021-12-31"), Some("2022-02-07")),
+            d("2022-03-01"),
+            ClockSettings::default(),
+            &cal(),
+        );
+        assert!(
+            matches!(verdict, Ok(Verdict::Late { due, days_after_due: 7, .. }) if due == d("2022-01-31")),
+            "{verdict:?}"
+        );
     }
 
     #[test]

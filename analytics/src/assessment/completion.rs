@@ -86,7 +86,8 @@ pub fn is_complete(
         }
         if definition.require_disclosed {
             let report = unit.report.map(|r| r.elements_missing.as_slice()).unwrap_or_default();
-            let absent: Vec<String> = unit.owned.iter().filter(|e| report.contains(e)).map(|e| format!("要素{e}")).collect();
+            let absent: Vec<String> =
+                unit.owned.iter().filter(|e| report.contains(e)).map(|e| format!("要素{e}")).collect();
             if !absent.is_empty() {
                 missing.push(format!("{}：{}未公开", unit.label(), absent.join("、")));
             }

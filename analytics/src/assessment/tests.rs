@@ -515,8 +515,7 @@ fn an_item_answered_yes_with_an_element_listed_missing_does_not_complete_benchma
 }
 
 #[test]
-fn a_yearly_minimum_is_not_judged_on_a_q1_to_q3_return_before_the_first_activity_but_is_on_the_fourth_quarter_return(
-) {
+fn a_yearly_minimum_is_not_judged_on_a_q1_to_q3_return_before_the_first_activity_but_is_on_the_fourth_quarter_return() {
     let catalog = catalog();
     let all = Applicability::all_applicable();
     let before_any_activity = |period: &str, fulfilled: Disclosed, count: Option<u32>| {

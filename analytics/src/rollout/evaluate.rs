@@ -225,9 +225,8 @@ impl<'a> District<'a> {
             MilestoneTarget::PilotsCompleted { .. } | MilestoneTarget::ShareCompleted { .. } => {
                 let due = milestone.deadline;
                 let target = &milestone.target;
-                self.held_since(target, due.min(self.as_of)).or_else(|| {
-                    self.change_days().into_iter().filter(|d| *d > due).find(|d| self.holds(target, *d))
-                })
+                self.held_since(target, due.min(self.as_of))
+                    .or_else(|| self.change_days().into_iter().filter(|d| *d > due).find(|d| self.holds(target, *d)))
             }
             MilestoneTarget::Qualitative => None,
         }

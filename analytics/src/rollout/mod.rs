@@ -329,7 +329,8 @@ pub fn status_label_en(zh: &str) -> Option<String> {
     if let Some(days_late) = zh.strip_prefix("逾期").and_then(|r| r.strip_suffix("日完成")).and_then(number) {
         return Some(MilestoneStatus::MetLate { met_on: day, days_late }.short_en());
     }
-    if let Some(days_overdue) = zh.strip_prefix("逾期").and_then(|r| r.strip_suffix("日未完成")).and_then(number) {
+    if let Some(days_overdue) = zh.strip_prefix("逾期").and_then(|r| r.strip_suffix("日未完成")).and_then(number)
+    {
         return Some(MilestoneStatus::Missed { days_overdue }.short_en());
     }
     [

@@ -525,7 +525,15 @@ fn every_status_has_one_wording_in_each_language_and_a_chinese_label_finds_its_e
     let zh: Vec<String> = statuses.iter().map(MilestoneStatus::label_zh).collect();
     assert_eq!(
         zh,
-        ["按期完成", "逾期12日完成", "逾期3日未完成", "今日到期", "未到期", "未到期（有逾期风险）", "无隶属海关，不适用"]
+        [
+            "按期完成",
+            "逾期12日完成",
+            "逾期3日未完成",
+            "今日到期",
+            "未到期",
+            "未到期（有逾期风险）",
+            "无隶属海关，不适用"
+        ]
     );
     for s in &statuses {
         assert_eq!(status_label_en(&s.label_zh()), Some(s.label_en()), "{s:?}");
