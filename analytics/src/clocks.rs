@@ -2,11 +2,15 @@
 //!
 //! Each [`TimeLimitRule`] of the catalog gets a due date from the date that triggers it:
 //! - N working days after the information was formed or changed (the trigger day does not count);
-//! - N calendar days after approval (预决算), and each year's report by a fixed day (年报, for the previous year):
-//!   when such a last day falls on a statutory holiday or weekend, the period ends on the first working day after
-//!   it (民法典 art. 203);
-//! - "as needed" (及时更新/及时发布) has no deadline: a disclosure is judged stale when its last update is older
-//!   than a configurable window;
+//! - N calendar days after approval (预决算): when the last day falls on a statutory holiday or weekend, the period
+//!   ends on the first working day after it (民法典 art. 203);
+//! - each year's report by a fixed day (年报, for the previous year, "每年1月31日前"): that date itself, never moved —
+//!   the notice names a date, not a period, and it wins over the general rule for periods;
+//! - "as needed" has no deadline, and the catalog's wording says which kind of item it is
+//!   ([`AsNeededAction`](crate::catalog::AsNeededAction)): items of standing information to keep current (及时更新:
+//!   contacts, addresses, procedures) are judged stale when their last update is older than a configurable window;
+//!   items published when an event occurs (及时发布: 22 通知通告, 23 解读宣贯, 25 意见征集) are judged from their
+//!   events, never by the window — a quiet half-year without an event is not stale;
 //! - a deadline set by another rule (双随机一公开, procurement or auction law, fee rules) is not computed and is shown
 //!   as such, never as compliant.
 //!
@@ -18,7 +22,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{CalendarError, WorkingCalendar};
-use crate::catalog::TimeLimitRule;
+use crate::catalog::{AsNeededAction, TimeLimitRule};
 
 /// Settings of the clocks that the catalog does not fix. Headquarters sets them per scoring scheme version (the
 /// `[clocks]` table of a scheme file).
@@ -79,6 +83,8 @@ pub enum Verdict {
     Current { last_update: NaiveDate, stale_after: NaiveDate },
     /// "As needed": the last update is older than the staleness window.
     Stale { last_update: NaiveDate, stale_since: NaiveDate, days_stale: u32 },
+    /// "As needed", published when an event occurs (及时发布): judged from its events, never stale.
+    PublishedOnEvent { last_published: NaiveDate },
     /// The deadline is set by another rule and is not computed.
     NotComputable { reference: String },
     /// A date the rule needs was not reported.
@@ -118,6 +124,9 @@ impl Verdict {
             Verdict::Stale { last_update, days_stale, .. } => {
                 format!("最近更新{}，已超出更新周期{days_stale}日", written(*last_update))
             }
+            Verdict::PublishedOnEvent { last_published } => {
+                format!("随事件及时发布，最近发布{}（不设更新周期）", written(*last_published))
+            }
             Verdict::NotComputable { reference } => format!("按{reference}执行，系统不计算期限"),
             Verdict::MissingDate { date: MissingDate::FormedOn } => "未填报信息形成或变更日期，无法判断时限".into(),
             Verdict::MissingDate { date: MissingDate::PublishedOn } => "未填报公开日期，无法判断是否及时更新".into(),
@@ -150,10 +159,7 @@ pub fn due_date(
         TimeLimitRule::CalendarDaysAfterApproval { days } => {
             Some(period_end(calendar, trigger + Duration::days(i64::from(*days)))?)
         }
-        TimeLimitRule::AnnualBy { month, day } => match NaiveDate::from_ymd_opt(trigger.year() + 1, *month, *day) {
-            Some(last) => Some(period_end(calendar, last)?),
-            None => None,
-        },
+        TimeLimitRule::AnnualBy { month, day } => NaiveDate::from_ymd_opt(trigger.year() + 1, *month, *day),
         TimeLimitRule::AsNeeded { .. } | TimeLimitRule::ExternalRule { .. } => None,
     })
 }
@@ -168,10 +174,13 @@ pub fn judge(
 ) -> Result<Verdict, CalendarError> {
     match rule {
         TimeLimitRule::ExternalRule { reference } => Ok(Verdict::NotComputable { reference: reference.clone() }),
-        TimeLimitRule::AsNeeded { .. } => {
+        TimeLimitRule::AsNeeded { action } => {
             let Some(last_update) = dates.published_on else {
                 return Ok(Verdict::MissingDate { date: MissingDate::PublishedOn });
             };
+            if *action == AsNeededAction::Publish {
+                return Ok(Verdict::PublishedOnEvent { last_published: last_update });
+            }
             let stale_after = last_update + Duration::days(i64::from(settings.staleness_days));
             Ok(if as_of > stale_after {
                 Verdict::Stale { last_update, stale_since: stale_after, days_stale: calendar_days(stale_after, as_of) }
@@ -262,7 +271,7 @@ mod tests {
     }
 
     #[test]
-    fn calendar_day_and_yearly_deadlines_that_fall_on_a_holiday_move_to_the_next_working_day() {
+    fn calendar_day_deadlines_that_fall_on_a_holiday_move_to_the_next_working_day_and_yearly_ones_do_not() {
         let approval = TimeLimitRule::CalendarDaysAfterApproval { days: 20 };
         // 2024-03-01 + 20 days = 2024-03-21, a Thursday.
         assert_eq!(due_date(&approval, d("2024-03-01"), &cal()), Ok(Some(d("2024-03-21"))));
@@ -271,8 +280,9 @@ mod tests {
         let yearly = TimeLimitRule::AnnualBy { month: 1, day: 31 };
         // The 2022 report: due 2023-01-31 (a Tuesday).
         assert_eq!(due_date(&yearly, d("2022-12-31"), &cal()), Ok(Some(d("2023-01-31"))));
-        // The 2021 report: 2022-01-31 is in the Spring Festival holiday, so it is due 2022-02-07.
-        assert_eq!(due_date(&yearly, d("2021-06-30"), &cal()), Ok(Some(d("2022-02-07"))));
+        // The 2021 report: "每年1月31日前" is a fixed date, due 2022-01-31 although it is in the Spring Festival
+        // holiday (the notice names the date; it is not moved to 2022-02-07).
+        assert_eq!(due_date(&yearly, d("2021-06-30"), &cal()), Ok(Some(d("2022-01-31"))));
         let late = judge(
             &approval,
             dates(Some("2024-03-01"), Some("2024-03-25")),
@@ -300,6 +310,36 @@ mod tests {
         assert_eq!(
             judge(&rule, dates(None, None), d("2024-04-19"), s, &cal()),
             Ok(Verdict::MissingDate { date: MissingDate::PublishedOn })
+        );
+    }
+
+    #[test]
+    fn an_item_published_on_events_is_not_stale_after_a_quiet_half_year_while_standing_information_is() {
+        let event = TimeLimitRule::AsNeeded { action: AsNeededAction::Publish };
+        let standing = TimeLimitRule::AsNeeded { action: AsNeededAction::Update };
+        let s = ClockSettings::default();
+        let quiet = dates(None, Some("2024-01-10"));
+        let verdict = judge(&event, quiet, d("2024-12-31"), s, &cal()).unwrap();
+        assert_eq!(verdict, Verdict::PublishedOnEvent { last_published: d("2024-01-10") });
+        assert!(!verdict.is_failure());
+        assert_eq!(verdict.describe_zh(), "随事件及时发布，最近发布2024年1月10日（不设更新周期）");
+        assert!(judge(&standing, quiet, d("2024-12-31"), s, &cal()).unwrap().is_failure());
+    }
+
+    #[test]
+    fn the_annual_report_is_due_on_the_fixed_date_even_in_a_holiday() {
+        let yearly = TimeLimitRule::AnnualBy { month: 1, day: 31 };
+        // 2022-01-31 is in the Spring Festival holiday; published on 2022-02-07 the 2021 report is late.
+        let verdict = judge(
+            &yearly,
+            dates(Some("2021-12-31"), Some("2022-02-07")),
+            d("2022-03-01"),
+            ClockSettings::default(),
+            &cal(),
+        );
+        assert!(
+            matches!(verdict, Ok(Verdict::Late { due, days_after_due: 7, .. }) if due == d("2022-01-31")),
+            "{verdict:?}"
         );
     }
 

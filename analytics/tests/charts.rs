@@ -145,6 +145,7 @@ fn matrix_rows() -> Vec<DistrictRow> {
             let m3 = cell(d(2022, 8, 31), true);
             let m4 = if i == 36 { MilestoneStatus::NoOffices } else { cell(d(2022, 12, 31), true) };
             let m5 = match i % 7 {
+                _ if i == 3 => MilestoneStatus::DueToday,
                 0 => MilestoneStatus::NotYetDue { on_track: false, projected_on: Some(d(2024, 3, 1)) },
                 _ if i == 36 => MilestoneStatus::NoOffices,
                 _ => MilestoneStatus::NotYetDue { on_track: true, projected_on: Some(d(2023, 11, 1)) },
@@ -373,12 +374,20 @@ fn chinese_labels_appear_as_svg_text() {
     }
     assert!(burn.iter().any(|t| t == "截至2023年6月30日：512个（68.3%）"), "{burn:?}");
     let matrix = text("milestone_matrix");
-    for label in ["乌鲁木齐海关", "M4 三分之一完成", "2022年12月31日前", "按期完成", "无隶属海关", "未到期·有风险"]
-    {
+    for label in [
+        "乌鲁木齐海关",
+        "M4 三分之一完成",
+        "2022年12月31日前",
+        "按期完成",
+        "不适用",
+        "有逾期风险",
+        "今日到期",
+        "无隶属海关，不适用",
+    ] {
         assert!(matrix.iter().any(|t| t == label), "matrix lacks {label}");
     }
     assert!(matrix.iter().any(|t| t.starts_with("逾期") && t.ends_with("日完成")));
-    assert!(matrix.iter().any(|t| t.starts_with("未完成（逾期")));
+    assert!(matrix.iter().any(|t| t.starts_with("逾期") && t.ends_with("日未完成")));
     let scores = text("score_distribution");
     for label in ["优秀", "90分及以上", "60分以下", "得分（分）"] {
         assert!(scores.iter().any(|t| t == label), "scores lack {label}");
@@ -461,7 +470,7 @@ fn the_matrix_table_writes_each_status_in_words_with_its_days() {
         assert_eq!(row[0], input.code);
         assert_eq!(row[1], input.name);
         for (cell, status) in row[2..].iter().zip(&input.cells) {
-            assert_eq!(cell, &status.name_zh());
+            assert_eq!(cell, &status.label_zh());
             if let MilestoneStatus::MetLate { days_late, .. } = status {
                 assert_eq!(cell, &format!("逾期{days_late}日完成"));
                 assert!(texts(&chart.svg).contains(&format!("逾期{days_late}日完成")));

@@ -285,7 +285,7 @@ fn rollout_schemas() -> serde_json::Value {
             "Milestones": { "type": "object", "required": ["as_of", "districts"], "properties": {
                 "as_of": { "type": "string", "format": "date" },
                 "districts": { "type": "array", "items": { "$ref": "#/components/schemas/DistrictMilestones" } },
-                "national": { "type": "object", "description": "headquarters only: per milestone the count of districts met on time, late, missed, open (at risk), without offices; offices and completed offices nationally" },
+                "national": { "type": "object", "description": "headquarters only: per milestone the count of districts met on time, late, missed, due today, open (at risk), without offices; offices and completed offices nationally" },
                 "notes": { "type": "array", "items": { "type": "string" }, "description": "headquarters only: input the engine ignored" } } },
             "DistrictMilestones": { "type": "object",
                 "required": ["district", "name", "offices", "completed_ever", "completed_now", "pilots", "milestones"],
@@ -311,7 +311,7 @@ fn rollout_schemas() -> serde_json::Value {
                 "required": { "oneOf": [{ "type": "null" }, { "type": "integer" }], "description": "completed offices (M4, M5) or pilots (M3) needed" },
                 "achieved": { "oneOf": [{ "type": "null" }, { "type": "integer" }] },
                 "status": { "type": "object", "required": ["status"], "properties": {
-                    "status": { "type": "string", "enum": ["met_on_time", "met_late", "missed", "not_yet_due", "no_offices"] },
+                    "status": { "type": "string", "enum": ["met_on_time", "met_late", "missed", "due_today", "not_yet_due", "no_offices"] },
                     "met_on": { "type": "string", "format": "date" },
                     "days_late": { "type": "integer", "description": "calendar days after the deadline" },
                     "days_overdue": { "type": "integer" },

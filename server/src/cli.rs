@@ -426,8 +426,8 @@ pub fn milestones_table(view: &app::services::rollout::MilestonesView) -> String
             .milestones
             .iter()
             .map(|m| match m.status.met_on() {
-                Some(on) => format!("{}（{}）", m.status.name_zh(), written(on)),
-                None => m.status.name_zh(),
+                Some(on) => format!("{}（{}）", m.status.label_zh(), written(on)),
+                None => m.status.label_zh(),
             })
             .collect();
         let _ = writeln!(
@@ -450,12 +450,13 @@ pub fn milestones_table(view: &app::services::rollout::MilestonesView) -> String
         for tally in &national.milestones {
             let _ = writeln!(
                 out,
-                "{}（{}到期）：按期 {}，逾期完成 {}，未完成 {}，未到期 {}（其中有风险 {}），无隶属海关 {}",
+                "{}（{}到期）：按期 {}，逾期完成 {}，逾期未完成 {}，今日到期 {}，未到期 {}（其中有风险 {}），无隶属海关 {}",
                 tally.code,
                 written(tally.due),
                 tally.met_on_time,
                 tally.met_late,
                 tally.missed,
+                tally.due_today,
                 tally.not_yet_due,
                 tally.at_risk,
                 tally.no_offices

@@ -1,8 +1,9 @@
 //! Benchmark completion (完成《指引》对标任务) of a subordinate office, and its history over accepted returns.
 //!
 //! The notice does not define "completed benchmarking"; the product makes the definition explicit and configurable
-//! ([`CompletionDefinition`]). The default: **a verified return in which every applicable item is disclosed with at
-//! least one channel and every mandatory requirement of the guide is met.** "Applicable" means not 不适用 in the
+//! ([`CompletionDefinition`]). The default: **a verified return in which every applicable item is disclosed with every
+//! element it owns and at least one channel, and every mandatory requirement of the guide is met.** An item answered
+//! 是 with elements listed as missing is not complete (the notice asks for the item's content, 要素, not its heading). "Applicable" means not 不适用 in the
 //! district catalog and published by the subordinate office itself (items and elements owned by headquarters or the
 //! direct customs are inherited, 备注2). Completion does not read the clocks: an item not yet disclosed is missing
 //! even when its deadline has not passed.
@@ -25,7 +26,8 @@ use crate::returns::{guide_requirements, ReturnSnapshot};
 pub struct CompletionDefinition {
     /// The return must be verified (accepted) by the direct customs.
     pub require_verified: bool,
-    /// Every applicable item (element with its own time limit) must be reported 是.
+    /// Every applicable item (element with its own time limit) must be reported 是, with none of the elements the
+    /// office publishes listed as missing.
     pub require_disclosed: bool,
     /// … and with at least one channel (备注3).
     pub require_channel: bool,
@@ -80,7 +82,17 @@ pub fn is_complete(
     for unit in &units {
         if definition.require_disclosed && !unit.disclosed() {
             missing.push(format!("{}：{}", unit.label(), unit.not_disclosed_reason()));
-        } else if definition.require_channel && unit.report.is_some_and(|r| r.channels.is_empty()) {
+            continue;
+        }
+        if definition.require_disclosed {
+            let report = unit.report.map(|r| r.elements_missing.as_slice()).unwrap_or_default();
+            let absent: Vec<String> =
+                unit.owned.iter().filter(|e| report.contains(e)).map(|e| format!("要素{e}")).collect();
+            if !absent.is_empty() {
+                missing.push(format!("{}：{}未公开", unit.label(), absent.join("、")));
+            }
+        }
+        if definition.require_channel && unit.report.is_some_and(|r| r.channels.is_empty()) {
             missing.push(format!("{}：未填报公开渠道", unit.label()));
         }
     }

@@ -31,6 +31,15 @@
 //! - **不适用 answers to the guide's requirements.** The guide's mandatory requirements (应当) apply to every
 //!   subordinate office: 不适用 is a defect in the score and in completion, with its own reason. The encouraged one
 //!   (十二 精准推送) answered 不适用 costs nothing and earns no bonus.
+//! - **Every element counts for completion.** An item answered 是 with elements the office publishes listed as
+//!   missing does not complete benchmarking (the notice asks for the content, 要素); the score charges the element
+//!   indicator for each.
+//! - **A yearly minimum is judged on the whole year.** A requirement with a count per year (指引 十五: at least one
+//!   public exchange activity a year) is not judged — neither a defect nor held against completion — on a Q1–Q3
+//!   return that reports fewer than the minimum so far (否, or 是 with a lower count): the year is not over. It is
+//!   judged on the fourth quarter's return, which reports the whole year. A missing answer, a missing count or
+//!   不适用 is still a defect in any quarter. So completion does not drop at the start of each year for want of an
+//!   activity that the year still has time for.
 //! - **Applicability is per item and per district.** The district catalog marks whole items 不适用 (an
 //!   [`Applicability`] per direct customs, shared by its offices); such an item neither costs points nor blocks
 //!   completion whatever the office reports (是, 否 or 不适用, with or without channels). Elements cannot be marked

@@ -15,7 +15,7 @@ use super::{Applicability, Assessment, ExcludedItem, InheritedItem, ScoreLine, V
 use crate::calendar::WorkingCalendar;
 use crate::catalog::{Catalog, Item, SubjectLevel};
 use crate::clocks::{judge, ClockSettings, DisclosureDates, Verdict};
-use crate::returns::{guide_requirement, Disclosed, ItemReport, ReturnSnapshot};
+use crate::returns::{guide_requirement, Disclosed, ItemReport, Period, RequirementReport, ReturnSnapshot};
 
 /// The levels that publish an element of an item (its own assignment, else the item's).
 pub(crate) fn levels_for(item: &Item, element: u32) -> Vec<SubjectLevel> {
@@ -390,9 +390,30 @@ fn requirement_label(code: &str) -> String {
     }
 }
 
+/// Whether a requirement with a yearly minimum (指引 十五: at least one public exchange activity a year) is left
+/// unjudged on this return: a Q1–Q3 return that reports fewer than the minimum so far (否, or 是 with a lower count).
+/// The year is judged on its fourth quarter's return; a return whose period cannot be read is judged as it is.
+pub(crate) fn waits_for_the_year(
+    snapshot: &ReturnSnapshot,
+    min_count: Option<u32>,
+    report: Option<&RequirementReport>,
+) -> bool {
+    let (Some(min), Some(report)) = (min_count, report) else { return false };
+    let before_q4 = Period::parse(&snapshot.period).is_ok_and(|p| p.quarter() < 4);
+    before_q4
+        && match report.fulfilled {
+            Disclosed::No => true,
+            Disclosed::Yes => report.count.is_some_and(|count| count < min),
+            Disclosed::NotApplicable => false,
+        }
+}
+
 /// Why a requirement is not met, if it is not; shared with completion.
 pub(crate) fn requirement_shortfall(snapshot: &ReturnSnapshot, code: &str) -> Option<String> {
     let min = guide_requirement(code).and_then(|r| r.min_count);
+    if waits_for_the_year(snapshot, min, snapshot.requirement(code)) {
+        return None;
+    }
     match snapshot.requirement(code) {
         None => Some("未填报".into()),
         Some(r) => match r.fulfilled {

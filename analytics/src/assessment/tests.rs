@@ -501,3 +501,44 @@ fn completion_history_judges_each_return_by_the_definition_in_force_on_the_day_i
     let states: Vec<(NaiveDate, bool)> = history.iter().map(|c| (c.on, c.complete)).collect();
     assert_eq!(states, vec![(d("2023-03-20"), true)], "the 2022 return stays incomplete under the 2022 definition");
 }
+
+#[test]
+fn an_item_answered_yes_with_an_element_listed_missing_does_not_complete_benchmarking() {
+    let catalog = catalog();
+    let mut snapshot = perfect(&catalog);
+    // Item 2 (办事信息, five elements, all published by the subordinate office): 是, but element 3 is missing.
+    item_mut(&mut snapshot, 2).elements_missing = vec![3];
+    let completion =
+        is_complete(&snapshot, &catalog, &Applicability::all_applicable(), &CompletionDefinition::default());
+    assert!(!completion.complete);
+    assert_eq!(completion.missing, vec!["第2项 办事信息：要素3未公开".to_string()]);
+}
+
+#[test]
+fn a_yearly_minimum_is_not_judged_on_a_q1_to_q3_return_before_the_first_activity_but_is_on_the_fourth_quarter_return() {
+    let catalog = catalog();
+    let all = Applicability::all_applicable();
+    let before_any_activity = |period: &str, fulfilled: Disclosed, count: Option<u32>| {
+        let mut snapshot = perfect(&catalog);
+        snapshot.period = period.into();
+        let r = snapshot.requirements.iter_mut().find(|r| r.code == codes::EXCHANGE_ACTIVITIES).unwrap();
+        r.fulfilled = fulfilled;
+        r.count = count;
+        snapshot
+    };
+    for (period, fulfilled, count) in
+        [("2024Q1", Disclosed::No, None), ("2024Q2", Disclosed::Yes, Some(0)), ("2024Q3", Disclosed::No, Some(0))]
+    {
+        let snapshot = before_any_activity(period, fulfilled, count);
+        let a = assess(&snapshot, &all);
+        assert_eq!(a.score, 100.0, "{period}: {:#?}", lost(&a));
+        assert!(is_complete(&snapshot, &catalog, &all, &CompletionDefinition::default()).complete, "{period}");
+    }
+    let year_end = before_any_activity("2024Q4", Disclosed::No, None);
+    let a = assess(&year_end, &all);
+    assert!(lost(&a).iter().any(|l| l.requirement.as_deref() == Some(codes::EXCHANGE_ACTIVITIES)), "{:#?}", lost(&a));
+    assert!(!is_complete(&year_end, &catalog, &all, &CompletionDefinition::default()).complete);
+    // 不适用 is a wrong answer in any quarter.
+    let wrong = before_any_activity("2024Q2", Disclosed::NotApplicable, None);
+    assert!(!is_complete(&wrong, &catalog, &all, &CompletionDefinition::default()).complete);
+}

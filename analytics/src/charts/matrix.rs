@@ -33,20 +33,18 @@ impl DistrictRow {
     }
 }
 
-/// How a status is drawn: fill, words in the cell, heavy border.
+/// How a status is drawn: fill, words in the cell ([`MilestoneStatus::short_zh`]), heavy border.
 fn look(status: &MilestoneStatus) -> (RGBColor, String, bool) {
-    match *status {
-        MilestoneStatus::MetOnTime { .. } => (palette::BLUISH_GREEN, "按期完成".into(), false),
-        MilestoneStatus::MetLate { days_late, .. } => (palette::SKY_BLUE, format!("逾期{days_late}日完成"), false),
-        // On the deadline day itself nothing is overdue yet: the day is over and the requirement did not hold.
-        MilestoneStatus::Missed { days_overdue: 0 } => (palette::VERMILLION, "未完成（截止日当日）".into(), true),
-        MilestoneStatus::Missed { days_overdue } => {
-            (palette::VERMILLION, format!("未完成（逾期{days_overdue}日）"), true)
-        }
-        MilestoneStatus::NotYetDue { on_track: true, .. } => (palette::WHITE, "未到期".into(), false),
-        MilestoneStatus::NotYetDue { on_track: false, .. } => (palette::YELLOW, "未到期·有风险".into(), false),
-        MilestoneStatus::NoOffices => (palette::GREY_LIGHT, "无隶属海关".into(), false),
-    }
+    let fill = match *status {
+        MilestoneStatus::MetOnTime { .. } => palette::BLUISH_GREEN,
+        MilestoneStatus::MetLate { .. } => palette::SKY_BLUE,
+        MilestoneStatus::Missed { .. } => palette::VERMILLION,
+        MilestoneStatus::DueToday => palette::ORANGE,
+        MilestoneStatus::NotYetDue { on_track: true, .. } => palette::WHITE,
+        MilestoneStatus::NotYetDue { on_track: false, .. } => palette::YELLOW,
+        MilestoneStatus::NoOffices => palette::GREY_LIGHT,
+    };
+    (fill, status.short_zh(), matches!(status, MilestoneStatus::Missed { .. }))
 }
 
 fn legend() -> Vec<LegendEntry> {
@@ -60,9 +58,10 @@ fn legend() -> Vec<LegendEntry> {
     vec![
         entry(palette::BLUISH_GREEN, false, "按期完成"),
         entry(palette::SKY_BLUE, false, "逾期完成（格内为逾期日数）"),
-        entry(palette::VERMILLION, true, "期限已过未完成（粗框）"),
+        entry(palette::VERMILLION, true, "逾期未完成（粗框，格内为逾期日数）"),
+        entry(palette::ORANGE, false, "今日到期"),
         entry(palette::WHITE, false, "未到期"),
-        entry(palette::YELLOW, false, "未到期·有风险（预计逾期）"),
+        entry(palette::YELLOW, false, "有逾期风险（未到期，预计逾期）"),
         entry(palette::GREY_LIGHT, false, "无隶属海关，不适用"),
     ]
 }
@@ -92,7 +91,7 @@ pub fn milestone_matrix(rows: &[DistrictRow]) -> Chart {
             .iter()
             .map(|r| {
                 let mut row = vec![r.code.clone(), r.name.clone()];
-                row.extend(r.cells.iter().map(MilestoneStatus::name_zh));
+                row.extend(r.cells.iter().map(MilestoneStatus::label_zh));
                 row
             })
             .collect(),

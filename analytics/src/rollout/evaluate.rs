@@ -188,17 +188,45 @@ impl<'a> District<'a> {
         (n, target.required_count(n), achieved)
     }
 
-    /// The first day on or before `as_of` on which the milestone's requirement held.
+    /// Whether a count requirement holds on `date`: the district has a subordinate office in force and enough of
+    /// them (or of its pilots) had completed.
+    fn holds(&self, target: &MilestoneTarget, date: NaiveDate) -> bool {
+        match self.counts(target, date) {
+            (n, Some(required), Some(achieved)) => n > 0 && achieved >= required,
+            _ => false,
+        }
+    }
+
+    /// When a count requirement holds on `end`: the first day of the unbroken run of days up to `end` on which it
+    /// held (the counts only change on [`Self::change_days`]); `None` when it does not hold on `end`.
+    fn held_since(&self, target: &MilestoneTarget, end: NaiveDate) -> Option<NaiveDate> {
+        if !self.holds(target, end) {
+            return None;
+        }
+        let mut since = None;
+        for day in self.change_days().into_iter().filter(|d| *d <= end) {
+            match (self.holds(target, day), since) {
+                (true, None) => since = Some(day),
+                (false, _) => since = None,
+                (true, Some(_)) => {}
+            }
+        }
+        since
+    }
+
+    /// The day a milestone was met as of `as_of`, judged on its due date (rules in the module docs of [`super`]):
+    /// M1 and M2 on their publication or filing date; a count milestone on the first day of the run in which it held
+    /// on the due date (or on `as_of`, before the due date), else on the first later day on which it held.
     fn met_on(&self, milestone: &Milestone) -> Option<NaiveDate> {
         let within = |d: Option<NaiveDate>| d.filter(|d| *d <= self.as_of);
         match milestone.target {
             MilestoneTarget::DistrictCatalogPublished => within(self.input.and_then(|i| i.catalog_published_on)),
             MilestoneTarget::PlanFiled => within(self.input.and_then(|i| i.plan_filed_on)),
             MilestoneTarget::PilotsCompleted { .. } | MilestoneTarget::ShareCompleted { .. } => {
-                self.change_days().into_iter().find(|d| match self.counts(&milestone.target, *d) {
-                    (n, Some(required), Some(achieved)) => n > 0 && achieved >= required,
-                    _ => false,
-                })
+                let due = milestone.deadline;
+                let target = &milestone.target;
+                self.held_since(target, due.min(self.as_of))
+                    .or_else(|| self.change_days().into_iter().filter(|d| *d > due).find(|d| self.holds(target, *d)))
             }
             MilestoneTarget::Qualitative => None,
         }
@@ -271,6 +299,18 @@ impl<'a> District<'a> {
                 status
             }
             Some(met_on) => MilestoneStatus::MetLate { met_on, days_late: days(due, met_on) },
+            None if as_of == due => {
+                note_zh = Some(match (required, achieved) {
+                    (Some(required), Some(achieved)) => {
+                        format!("今日到期，目前完成{achieved}个，要求{required}个（共{offices}个隶属海关）")
+                    }
+                    _ if milestone.target == MilestoneTarget::DistrictCatalogPublished => {
+                        "今日到期，尚未对外公开关区目录".to_string()
+                    }
+                    _ => "今日到期，尚未函报总署办公厅备案".to_string(),
+                });
+                MilestoneStatus::DueToday
+            }
             None => {
                 note_zh = Some(match (required, achieved) {
                     (Some(required), Some(achieved)) => format!(
@@ -356,6 +396,7 @@ fn national(districts: &[DistrictReport], milestones: &[&Milestone]) -> National
                 MilestoneStatus::MetOnTime { .. } => tally.met_on_time += 1,
                 MilestoneStatus::MetLate { .. } => tally.met_late += 1,
                 MilestoneStatus::Missed { .. } => tally.missed += 1,
+                MilestoneStatus::DueToday => tally.due_today += 1,
                 MilestoneStatus::NotYetDue { on_track, .. } => {
                     tally.not_yet_due += 1;
                     if !on_track {

@@ -16,20 +16,23 @@
 //!   `d` (for M3: had been designated pilots on or before `d` and first completed on or before `d`, a pilot counting
 //!   from the later of the two dates). Offices are counted as they stood that day: an office that moved counts for
 //!   the district it was in on that day, an office opened later is not yet owed, a closed one is no longer owed.
-//! - **A milestone is met on the first day its requirement held**, and stays met: a later opening, move or loss of
-//!   completion does not undo it. M1 is met on the day the district catalog was published, M2 on the day the plan was
-//!   filed.
+//! - **A count milestone is judged on its due date**, with N = the offices in force on that date (the notice: "by
+//!   2022-12-31, no less than one third"): it is met on time when its requirement holds on the due date (dated from
+//!   the first day of the unbroken run of days, up to the due date, on which it held); otherwise it is met late on
+//!   the first later day on which it holds. A day before the due date on which a smaller N was reached does not make
+//!   it met on time. Before the due date, a milestone whose requirement holds on `as_of` is shown met on time (dated
+//!   the same way); this is provisional: an office opened before the due date can make it open again. From the due
+//!   date on, the result is final (a met milestone never reverts, a missed one only becomes late). M1 is met on the
+//!   day the district catalog was published, M2 on the day the plan was filed, and both stay met.
 //! - **Status** ([`MilestoneStatus`]): met on or before the deadline is `MetOnTime`; met after it is `MetLate` with
-//!   the delay in **calendar days** (the notice's deadlines are month ends, not working-day periods); not met and the
-//!   deadline is today or past is `Missed` (it becomes `MetLate` if the requirement later holds: a later as-of date
-//!   never turns a missed milestone into an on-time or open one); not met before the deadline is `NotYetDue`. A count
-//!   milestone of a district with no subordinate office on the date evaluated is `NoOffices` (nothing is owed, it is
-//!   neither met nor missed; once the deadline has passed this stays so, even if offices open later).
-//! - **Why "first day held" and not "held on the deadline".** Counting each day with that day's offices keeps every
-//!   status monotone in `as_of` (a met milestone never reverts, a missed one only becomes late) and never makes a
-//!   district owe an office that had closed or left. The price is that a district that reached its share before a
-//!   new office opened stays met; the counts on the deadline ([`MilestoneResult::offices`], `required`, `achieved`)
-//!   show the current gap beside the status.
+//!   the delay in **calendar days** (the notice's deadlines are month ends, not working-day periods); not met on the
+//!   due date itself is `DueToday` — the day is not over, nothing is missed yet; not met once the deadline has passed
+//!   is `Missed` (it becomes `MetLate` if the requirement later holds); not met before the deadline is `NotYetDue`. A
+//!   count milestone of a district with no subordinate office on the date evaluated is `NoOffices` (nothing is owed,
+//!   it is neither met nor missed; once the deadline has passed this stays so, even if offices open later).
+//! - **One vocabulary.** Every page, chart, table and download words a status with [`MilestoneStatus::label_zh`]
+//!   / [`MilestoneStatus::label_en`] (or the `short_` forms where a cell is narrow); [`status_label_en`] gives the
+//!   English of a Chinese label in a table that travels in Chinese.
 //! - **The date evaluated** for the counts shown ([`MilestoneResult::offices`], `required`, `achieved`) is the
 //!   deadline for a milestone whose deadline has passed, and `as_of` otherwise.
 //! - **Projection** ([`projection`]): the rate since the district's first completion, i.e. completed offices divided
@@ -41,7 +44,8 @@
 //! - **Pilots** count for M3 only while they are subordinate offices of the district (a pilot that moved away no
 //!   longer counts from the day it left); repeated designations of one office keep the earliest date.
 //! - **National roll-up** ([`NationalSummary`]): per milestone, how many districts met it on time, late, missed it,
-//!   have it open (and how many of those are at risk) or have no offices; offices and completed offices nationally.
+//!   have it due today, have it open (and how many of those are at risk) or have no offices; offices and completed
+//!   offices nationally.
 //!
 //! With the `national` feature, [`national`] recomputes every office's score and the district aggregates with polars,
 //! and [`synthetic`] generates the deterministic national data set it is benchmarked on.
@@ -248,8 +252,10 @@ pub enum MilestoneStatus {
     MetOnTime { met_on: NaiveDate },
     /// Met after the deadline, `days_late` calendar days after it.
     MetLate { met_on: NaiveDate, days_late: u32 },
-    /// The deadline is today or past and the requirement has not held yet.
+    /// The deadline has passed and the requirement has not held yet (`days_overdue` ≥ 1).
     Missed { days_overdue: u32 },
+    /// The deadline is today and the requirement has not held yet: not missed until the day is over.
+    DueToday,
     /// Before the deadline and not met yet; `on_track` is false when the projection lands after the deadline.
     NotYetDue { on_track: bool, projected_on: Option<NaiveDate> },
     /// A count milestone of a district with no subordinate office on the date evaluated: nothing is owed.
@@ -269,18 +275,81 @@ impl MilestoneStatus {
         matches!(self, MilestoneStatus::NotYetDue { on_track: false, .. })
     }
 
-    /// The status in Chinese, as a list shows it.
-    pub fn name_zh(&self) -> String {
+    /// The status in Chinese, as a list or table shows it: the product's one wording of each status.
+    pub fn label_zh(&self) -> String {
+        match self {
+            MilestoneStatus::NotYetDue { on_track: false, .. } => "未到期（有逾期风险）".into(),
+            MilestoneStatus::NoOffices => "无隶属海关，不适用".into(),
+            _ => self.short_zh(),
+        }
+    }
+
+    /// The status in Chinese where a cell is narrow (the matrix, the progress table): the same words, shortened
+    /// only where [`Self::label_zh`] says more.
+    pub fn short_zh(&self) -> String {
         match self {
             MilestoneStatus::MetOnTime { .. } => "按期完成".into(),
             MilestoneStatus::MetLate { days_late, .. } => format!("逾期{days_late}日完成"),
-            MilestoneStatus::Missed { days_overdue: 0 } => "未完成（截止日当日）".into(),
-            MilestoneStatus::Missed { days_overdue } => format!("未完成（已逾期{days_overdue}日）"),
+            MilestoneStatus::Missed { days_overdue } => format!("逾期{days_overdue}日未完成"),
+            MilestoneStatus::DueToday => "今日到期".into(),
             MilestoneStatus::NotYetDue { on_track: true, .. } => "未到期".into(),
-            MilestoneStatus::NotYetDue { on_track: false, .. } => "未到期（有逾期风险）".into(),
-            MilestoneStatus::NoOffices => "无隶属海关，不适用".into(),
+            MilestoneStatus::NotYetDue { on_track: false, .. } => "有逾期风险".into(),
+            MilestoneStatus::NoOffices => "不适用".into(),
         }
     }
+
+    /// [`Self::label_zh`] in English.
+    pub fn label_en(&self) -> String {
+        match self {
+            MilestoneStatus::NotYetDue { on_track: false, .. } => "not yet due (at risk)".into(),
+            MilestoneStatus::NoOffices => "no offices, not applicable".into(),
+            _ => self.short_en(),
+        }
+    }
+
+    /// [`Self::short_zh`] in English.
+    pub fn short_en(&self) -> String {
+        match self {
+            MilestoneStatus::MetOnTime { .. } => "met on time".into(),
+            MilestoneStatus::MetLate { days_late, .. } => format!("met {days_late} days late"),
+            MilestoneStatus::Missed { days_overdue } => format!("missed ({days_overdue} days overdue)"),
+            MilestoneStatus::DueToday => "due today".into(),
+            MilestoneStatus::NotYetDue { on_track: true, .. } => "not yet due".into(),
+            MilestoneStatus::NotYetDue { on_track: false, .. } => "at risk".into(),
+            MilestoneStatus::NoOffices => "not applicable".into(),
+        }
+    }
+}
+
+/// The English of a status label written by [`MilestoneStatus::label_zh`] or [`MilestoneStatus::short_zh`] (for
+/// tables that travel in Chinese); `None` for any other text.
+pub fn status_label_en(zh: &str) -> Option<String> {
+    let number = |t: &str| t.parse::<u32>().ok();
+    let day = NaiveDate::MIN;
+    if let Some(days_late) = zh.strip_prefix("逾期").and_then(|r| r.strip_suffix("日完成")).and_then(number) {
+        return Some(MilestoneStatus::MetLate { met_on: day, days_late }.short_en());
+    }
+    if let Some(days_overdue) = zh.strip_prefix("逾期").and_then(|r| r.strip_suffix("日未完成")).and_then(number)
+    {
+        return Some(MilestoneStatus::Missed { days_overdue }.short_en());
+    }
+    [
+        MilestoneStatus::MetOnTime { met_on: day },
+        MilestoneStatus::DueToday,
+        MilestoneStatus::NotYetDue { on_track: true, projected_on: None },
+        MilestoneStatus::NotYetDue { on_track: false, projected_on: None },
+        MilestoneStatus::NoOffices,
+    ]
+    .iter()
+    .find_map(|s| {
+        if s.label_zh() == zh {
+            Some(s.label_en())
+        } else if s.short_zh() == zh {
+            Some(s.short_en())
+        } else {
+            None
+        }
+    })
 }
 
 /// The national roll-up.
@@ -305,6 +374,9 @@ pub struct MilestoneTally {
     pub met_on_time: usize,
     pub met_late: usize,
     pub missed: usize,
+    /// Due today and not met yet (not missed until the day is over).
+    #[serde(default)]
+    pub due_today: usize,
     pub not_yet_due: usize,
     /// Of `not_yet_due`, how many are at risk.
     pub at_risk: usize,

@@ -10,7 +10,8 @@
 //!    another rule and unknown calendar years are never a defect.
 //! 2. **Recompute** ([`recompute`], polars): defects are summed per return and kind, each indicator deducts
 //!    `min(weight, deduction × defects)`, bonuses are capped by the scheme, the total is clamped to 0–100; a return is
-//!    complete when verified with no undisclosed unit, no unit without a channel and no mandatory requirement short.
+//!    complete when verified with no undisclosed unit, no element missing, no unit without a channel and no mandatory
+//!    requirement short.
 //!    Districts aggregate per period: offices with a return, mean score, completed returns.
 //!
 //! The result agrees with [`crate::assessment::score`] and [`crate::assessment::is_complete`] return by return
@@ -27,7 +28,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use thiserror::Error;
 
-use crate::assessment::score::units;
+use crate::assessment::score::{units, waits_for_the_year};
 use crate::assessment::{Applicability, BonusKind, IndicatorKind, Scheme};
 use crate::calendar::WorkingCalendar;
 use crate::catalog::Catalog;
@@ -562,6 +563,7 @@ pub fn recompute(frames: &Frames, scheme: &Scheme) -> Result<Vec<(f64, bool)>, N
     let complete = col("verified")
         .and(count("undisclosed".into()).eq(lit(0u32)))
         .and(count("no_channel".into()).eq(lit(0u32)))
+        .and(count(kind_column(IndicatorKind::ElementsComplete).into()).eq(lit(0u32)))
         .and(count("short".into()).eq(lit(0u32)));
 
     let joined = frames
@@ -657,10 +659,15 @@ fn return_rows(
 }
 
 /// Whether a return falls short of a requirement: the rule of the score's `requirement_shortfall` without its
-/// words (not reported, 否, 不适用, or a count missing or below the guide's minimum), reading the requirement list
-/// built once instead of rebuilding it per call.
+/// words (not reported, 否, 不适用, or a count missing or below the guide's minimum; a yearly minimum not yet
+/// reached on a Q1–Q3 return is not judged), reading the requirement list built once instead of rebuilding it per
+/// call.
 fn short_of(snapshot: &ReturnSnapshot, requirement: &Requirement) -> bool {
-    match snapshot.requirement(&requirement.code) {
+    let report = snapshot.requirement(&requirement.code);
+    if waits_for_the_year(snapshot, requirement.min_count, report) {
+        return false;
+    }
+    match report {
         None => true,
         Some(r) => match r.fulfilled {
             Disclosed::No | Disclosed::NotApplicable => true,

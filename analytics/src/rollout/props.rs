@@ -126,8 +126,13 @@ fn statuses(report: &RolloutReport) -> Vec<(OfficeCode, String, NaiveDate, Miles
 fn may_follow(before: MilestoneStatus, after: MilestoneStatus, early: NaiveDate, due: NaiveDate) -> bool {
     use MilestoneStatus::*;
     match (before, after) {
-        // Met is final, with its date.
+        // Met before the due date is provisional (a count milestone is judged on its due date).
+        (MetOnTime { .. }, _) if early < due => true,
+        // From the due date on, met is final, with its date.
         (MetOnTime { .. } | MetLate { .. }, _) => before == after,
+        // Due today and not met: missed or met late from the next day.
+        (DueToday, DueToday | Missed { .. } | MetLate { .. }) => true,
+        (DueToday, _) => false,
         // Missed stays missed, or is met late.
         (Missed { .. }, Missed { .. } | MetLate { .. }) => true,
         (Missed { .. }, _) => false,

@@ -271,10 +271,10 @@ fn an_office_moved_between_districts_counts_where_it_was_on_each_day() {
         vec![completed("0409", "2022-09-01")],
     );
     let report = evaluate(&input, d("2023-01-31"));
-    // 0400 met one third (1 of 2) on 2022-09-01, when 0409 was one of its offices, and stays met; at the deadline
-    // its only office has not completed, which the counts show.
+    // 0400 reached one third (1 of 2) on 2022-09-01, when 0409 was one of its offices, but M4 is judged on its due
+    // date: then its only office has not completed, so it is missed.
     let shijiazhuang = result(&report, "0400", "M4");
-    assert_eq!(shijiazhuang.status, MilestoneStatus::MetOnTime { met_on: d("2022-09-01") });
+    assert_eq!(shijiazhuang.status, MilestoneStatus::Missed { days_overdue: 31 });
     assert_eq!((shijiazhuang.offices, shijiazhuang.required, shijiazhuang.achieved), (1, Some(1), Some(0)));
     // 0200 gained a completed office but, with 4 offices, needs 2.
     let tianjin = result(&report, "0200", "M4");
@@ -452,7 +452,92 @@ fn the_completion_curve_counts_offices_cumulatively_by_first_date_up_to_the_as_o
 }
 
 #[test]
-fn a_milestone_missed_on_its_deadline_day_says_so_rather_than_zero_days_overdue() {
-    assert_eq!(MilestoneStatus::Missed { days_overdue: 0 }.name_zh(), "未完成（截止日当日）");
-    assert_eq!(MilestoneStatus::Missed { days_overdue: 3 }.name_zh(), "未完成（已逾期3日）");
+fn a_quota_milestone_is_judged_with_the_offices_in_force_on_its_due_date_not_on_an_earlier_day_with_fewer() {
+    // 0400 has one office, complete in June 2022 (1 of 1 is a third); three more open on 2022-12-01, so on the due
+    // date N = 4 and two are needed. The second completes on 2023-01-15.
+    let opened = |code: &str| version(code, OfficeKind::Subordinate, Some("0400"), "2022-12-01", None);
+    let input = RolloutInput::new(
+        directory(vec![opened("0402"), opened("0403"), opened("0404")]),
+        vec![],
+        vec![completed("0401", "2022-06-01"), completed("0402", "2023-01-15")],
+    );
+    let m4 = |as_of: &str| result(&evaluate(&input, d(as_of)), "0400", "M4").clone();
+    assert_eq!(
+        m4("2022-11-01").status,
+        MilestoneStatus::MetOnTime { met_on: d("2022-06-01") },
+        "before the due date, holding today reads as met"
+    );
+    assert!(matches!(m4("2022-12-15").status, MilestoneStatus::NotYetDue { .. }), "the new offices reopen it");
+    let on_due_day = m4("2022-12-31");
+    assert_eq!(on_due_day.status, MilestoneStatus::DueToday);
+    assert_eq!((on_due_day.offices, on_due_day.required, on_due_day.achieved), (4, Some(2), Some(1)));
+    assert_eq!(m4("2023-01-05").status, MilestoneStatus::Missed { days_overdue: 5 });
+    let later = m4("2023-06-30");
+    assert_eq!(later.status, MilestoneStatus::MetLate { met_on: d("2023-01-15"), days_late: 15 });
+    assert_eq!(later.met_on, Some(d("2023-01-15")));
+}
+
+#[test]
+fn a_quota_held_on_the_due_date_is_on_time_from_the_start_of_the_run_that_reached_it() {
+    // Held from 2022-06-01 with N = 1, lost when two offices open on 2022-09-01 (N = 3, one needed: still held),
+    // so the run is unbroken and the date stays 2022-06-01.
+    let opened = |code: &str| version(code, OfficeKind::Subordinate, Some("0400"), "2022-09-01", None);
+    let input = RolloutInput::new(
+        directory(vec![opened("0402"), opened("0403")]),
+        vec![],
+        vec![completed("0401", "2022-06-01")],
+    );
+    let report = evaluate(&input, d("2023-06-30"));
+    assert_eq!(status(&report, "0400", "M4"), MilestoneStatus::MetOnTime { met_on: d("2022-06-01") });
+}
+
+#[test]
+fn a_milestone_not_met_on_its_due_day_is_due_today_and_missed_only_the_day_after() {
+    let input = RolloutInput::new(directory(vec![]), vec![], vec![]);
+    let report = evaluate(&input, d("2022-04-30"));
+    let m2 = result(&report, "0200", "M2");
+    assert_eq!(m2.status, MilestoneStatus::DueToday);
+    assert_eq!(m2.status.label_zh(), "今日到期");
+    assert_eq!(m2.status.label_en(), "due today");
+    let note = m2.note_zh.clone().unwrap_or_default();
+    assert!(note.starts_with("今日到期") && !note.contains("已过"), "{note}");
+    let tally = report.national.milestones.iter().find(|t| t.code == "M2").unwrap();
+    assert_eq!((tally.due_today, tally.missed), (3, 0));
+
+    let next_day = evaluate(&input, d("2022-05-01"));
+    assert_eq!(status(&next_day, "0200", "M2"), MilestoneStatus::Missed { days_overdue: 1 });
+    let tally = next_day.national.milestones.iter().find(|t| t.code == "M2").unwrap();
+    assert_eq!((tally.due_today, tally.missed), (0, 3));
+}
+
+#[test]
+fn every_status_has_one_wording_in_each_language_and_a_chinese_label_finds_its_english() {
+    let day = d("2022-01-01");
+    let statuses = [
+        MilestoneStatus::MetOnTime { met_on: day },
+        MilestoneStatus::MetLate { met_on: day, days_late: 12 },
+        MilestoneStatus::Missed { days_overdue: 3 },
+        MilestoneStatus::DueToday,
+        MilestoneStatus::NotYetDue { on_track: true, projected_on: None },
+        MilestoneStatus::NotYetDue { on_track: false, projected_on: Some(day) },
+        MilestoneStatus::NoOffices,
+    ];
+    let zh: Vec<String> = statuses.iter().map(MilestoneStatus::label_zh).collect();
+    assert_eq!(
+        zh,
+        [
+            "按期完成",
+            "逾期12日完成",
+            "逾期3日未完成",
+            "今日到期",
+            "未到期",
+            "未到期（有逾期风险）",
+            "无隶属海关，不适用"
+        ]
+    );
+    for s in &statuses {
+        assert_eq!(status_label_en(&s.label_zh()), Some(s.label_en()), "{s:?}");
+        assert_eq!(status_label_en(&s.short_zh()), Some(s.short_en()), "{s:?}");
+    }
+    assert_eq!(status_label_en("新港海关"), None);
 }

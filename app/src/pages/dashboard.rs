@@ -53,14 +53,6 @@ pub fn table_text_en(zh: &str) -> String {
         // Statuses and words in cells.
         ("正常", "on track"),
         ("滞后或有风险", "behind or at risk"),
-        ("按期完成", "met on time"),
-        ("逾期未完成", "missed"),
-        ("未到期", "not yet due"),
-        ("未到期（有逾期风险）", "not yet due (at risk)"),
-        ("有逾期风险", "at risk"),
-        ("未完成（截止日当日）", "not met (deadline today)"),
-        ("无隶属海关，不适用", "no offices, not applicable"),
-        ("不适用", "not applicable"),
         ("未完成", "not completed"),
         ("是", "yes"),
         ("否", "no"),
@@ -81,20 +73,15 @@ pub fn table_text_en(zh: &str) -> String {
         ("良好", "good"),
         ("优秀", "excellent"),
     ];
+    // Milestone statuses: the product's one vocabulary, defined next to the status.
+    if let Some(en) = analytics::rollout::status_label_en(zh) {
+        return en;
+    }
     if let Some((_, en)) = WORDS.iter().find(|(z, _)| *z == zh) {
         return en.to_string();
     }
     if let Some(d) = parse_date_zh(zh) {
         return Lang::En.date(d);
-    }
-    let number = |t: &str| t.parse::<u32>().ok();
-    if let Some(n) = zh.strip_prefix("逾期").and_then(|r| r.strip_suffix("日完成")).and_then(number) {
-        return format!("met {n} days late");
-    }
-    for prefix in ["未完成（已逾期", "未完成（逾期"] {
-        if let Some(n) = zh.strip_prefix(prefix).and_then(|r| r.strip_suffix("日）")).and_then(number) {
-            return format!("missed ({n} days overdue)");
-        }
     }
     if let Some(range) = zh.strip_suffix('分').filter(|r| r.contains('–')) {
         return range.to_string();
@@ -331,7 +318,9 @@ mod tests {
     fn dashboard_table_words_read_in_english() {
         assert_eq!(table_text_en("首次完成对标日期"), "First completed");
         assert_eq!(table_text_en("逾期12日完成"), "met 12 days late");
-        assert_eq!(table_text_en("未完成（已逾期3日）"), "missed (3 days overdue)");
+        assert_eq!(table_text_en("逾期3日未完成"), "missed (3 days overdue)");
+        assert_eq!(table_text_en("今日到期"), "due today");
+        assert_eq!(table_text_en("有逾期风险"), "at risk");
         assert_eq!(table_text_en("2022年12月31日"), "31 Dec 2022");
         assert_eq!(
             table_text_en("M1 关区目录公开（2022年4月30日前）"),

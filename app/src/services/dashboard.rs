@@ -291,26 +291,20 @@ fn tone(status: &MilestoneStatus) -> &'static str {
         MilestoneStatus::MetOnTime { .. } => "ok",
         MilestoneStatus::MetLate { .. } => "late",
         MilestoneStatus::Missed { .. } => "missed",
+        MilestoneStatus::DueToday => "today",
         MilestoneStatus::NotYetDue { on_track: true, .. } => "open",
         MilestoneStatus::NotYetDue { on_track: false, .. } => "risk",
         MilestoneStatus::NoOffices => "none",
     }
 }
 
-/// A status in few words, for the cells of the progress table (the at-risk list and the matrix give the details).
-fn short_zh(status: &MilestoneStatus) -> String {
-    match status {
-        MilestoneStatus::MetOnTime { .. } => "按期完成".into(),
-        MilestoneStatus::MetLate { days_late, .. } => format!("逾期{days_late}日完成"),
-        MilestoneStatus::Missed { .. } => "逾期未完成".into(),
-        MilestoneStatus::NotYetDue { on_track: true, .. } => "未到期".into(),
-        MilestoneStatus::NotYetDue { on_track: false, .. } => "有逾期风险".into(),
-        MilestoneStatus::NoOffices => "不适用".into(),
-    }
+fn on_track(d: &DistrictReport) -> bool {
+    !d.milestones.iter().any(|m| needs_attention(&m.status))
 }
 
-fn on_track(d: &DistrictReport) -> bool {
-    !d.milestones.iter().any(|m| matches!(m.status, MilestoneStatus::Missed { .. }) || m.status.at_risk())
+/// Missed, due today and not met, or at risk: what the at-risk list shows.
+fn needs_attention(status: &MilestoneStatus) -> bool {
+    matches!(status, MilestoneStatus::Missed { .. } | MilestoneStatus::DueToday) || status.at_risk()
 }
 
 fn pilots(d: &DistrictReport) -> (usize, usize) {
@@ -388,7 +382,7 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
             milestones: d
                 .milestones
                 .iter()
-                .map(|m| MilestoneCell { status_zh: short_zh(&m.status), tone: tone(&m.status) })
+                .map(|m| MilestoneCell { status_zh: m.status.short_zh(), tone: tone(&m.status) })
                 .collect(),
             on_track: on_track(d),
         })
@@ -437,8 +431,7 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
     };
     for d in &report.districts {
         for m in &d.milestones {
-            let risky = m.status.at_risk();
-            if !(risky || matches!(m.status, MilestoneStatus::Missed { .. })) {
+            if !needs_attention(&m.status) {
                 continue;
             }
             let reason = national
@@ -456,7 +449,7 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
                 d.name.clone(),
                 m.code.clone(),
                 date_zh(m.due),
-                m.status.name_zh(),
+                m.status.label_zh(),
                 reason,
             ]);
             at_risk.links.push(href.get(d.district.as_str()).map(|h| format!("{h}#milestones")));
@@ -600,7 +593,7 @@ pub async fn district(
                 vec![
                     m.code.clone(),
                     date_zh(m.due),
-                    m.status.name_zh(),
+                    m.status.label_zh(),
                     m.met_on.map(date_zh).unwrap_or_default(),
                     m.required.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
                     m.achieved.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),

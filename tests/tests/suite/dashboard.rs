@@ -150,7 +150,8 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
             .map(|m| (m["status"]["status"].as_str().unwrap_or("").to_string(), m["status"]["on_track"] == false))
             .collect()
     };
-    let troubled = |s: &(String, bool)| s.0 == "missed" || (s.0 == "not_yet_due" && s.1);
+    // 2022-12-31 is M4's due date: a district short of it is due today (listed), not missed.
+    let troubled = |s: &(String, bool)| s.0 == "missed" || s.0 == "due_today" || (s.0 == "not_yet_due" && s.1);
     let on_track = districts.iter().filter(|d| !statuses(d).iter().any(troubled)).count();
     assert_eq!(figure(&html, "on-track"), format!("{on_track} / {}", districts.len()));
     let problems: usize = districts.iter().map(|d| statuses(d).iter().filter(|s| troubled(s)).count()).sum();
@@ -159,6 +160,13 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
     let at_risk = table_rows(&html, "at-risk-table");
     assert_eq!(at_risk.len(), problems, "the list names every missed or at-risk milestone");
     assert!(at_risk.iter().all(|r| !r[5].is_empty()), "each with its reason");
+    let m4: Vec<&Vec<String>> = at_risk.iter().filter(|r| r[2] == "M4").collect();
+    assert!(!m4.is_empty(), "the demo has districts short of M4 on its due date");
+    for row in m4 {
+        assert_eq!(row[4], "今日到期", "on the due date the status is due today, not missed: {row:?}");
+        assert!(!row[5].contains("已过") && row[5].starts_with("今日到期"), "nor already passed: {row:?}");
+    }
+    assert!(!html.contains("截止日当日"), "one vocabulary: no other words for it");
     let pilots: (usize, usize) = districts.iter().fold((0, 0), |acc, d| {
         let p: Vec<&Value> =
             d["pilots"].as_array().expect("pilots").iter().filter(|p| p["in_district"] == true).collect();
