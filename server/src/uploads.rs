@@ -34,8 +34,9 @@ pub const BODY_DEADLINE: Duration = Duration::from_secs(60);
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most bytes kept of a text field (`csrf_token`, `office`, `period`): far more than any real value.
 pub const MAX_TEXT_FIELD_BYTES: usize = 1024;
-/// The most bytes the files of one request may unpack to, zips included: twice what one request may carry.
-pub const MAX_UNPACKED_BYTES: u64 = 2 * crate::web::MAX_UPLOAD_REQUEST_BYTES as u64;
+/// The most bytes the files of one request may unpack to, zips included: as much as one request may carry (the
+/// workbooks inside a zip are themselves compressed, so a real batch unpacks to about its own size).
+pub const MAX_UNPACKED_BYTES: u64 = crate::web::MAX_UPLOAD_REQUEST_BYTES as u64;
 /// Requests that carried at least this much give the allocator's free memory back afterwards.
 pub const GIVE_BACK_AFTER_BYTES: usize = 16 * 1024 * 1024;
 

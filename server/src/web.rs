@@ -76,7 +76,7 @@ pub const SERVER_ROUTES: &[(&str, &str)] = &[
 
 /// The most bytes one upload request may carry (several workbooks or a .zip); each file is held to the configured
 /// per-file limit (default 20 MB) while it is read.
-pub const MAX_UPLOAD_REQUEST_BYTES: usize = 200 * 1024 * 1024;
+pub const MAX_UPLOAD_REQUEST_BYTES: usize = 100 * 1024 * 1024;
 
 /// The handler of one route of [`SERVER_ROUTES`].
 fn server_handler(method: &str, path: &str) -> axum::routing::MethodRouter<ServerState> {

@@ -45,7 +45,7 @@ pub struct AppState {
 
 /// How many uploads the server reads, unpacks and checks at the same time; the others wait briefly, then are asked
 /// to try again.
-pub const UPLOAD_PERMITS: usize = 4;
+pub const UPLOAD_PERMITS: usize = 2;
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {

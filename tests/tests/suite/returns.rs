@@ -551,7 +551,7 @@ async fn uploads_beyond_the_servers_permits_are_asked_in_chinese_to_try_again() 
         stalled.push(stalled_upload(&server, Some(&admin.cookie), &body).await);
     }
     // Each stalled upload holds its permit once its headers are read, and keeps it for the 10 s idle timeout: 2 s
-    // leaves a loaded machine time to read them, and the fifth's 3 s wait ends well before the permits come free.
+    // leaves a loaded machine time to read them, and the next upload's 3 s wait ends well before they come free.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let form = Form::new()
         .text("csrf_token", admin.csrf.clone())
