@@ -1,11 +1,13 @@
 //! The page frame every page passes through (issue 14): the demo mark (示例数据 · 演示模式) on every page while the
-//! demo data set is loaded and on none without it, and the header's link to the caller's own office or district.
+//! demo data set is loaded and on none without it, and the header's link to the caller's own office or district;
+//! and the wording of pages as each role reads them (no filer's wording or to-dos for HQ, grade bands that read
+//! right).
 
 use gongkai_tests::{client, session, Session, TestServer};
 use reqwest::header::COOKIE;
 use reqwest::StatusCode;
 
-use crate::returns::{fixture, id_of, upload};
+use crate::returns::{fixture, id_of, post, upload};
 
 const MARK: &str = "示例数据 · 演示模式";
 
@@ -92,4 +94,37 @@ async fn the_header_links_a_filer_to_its_office_scorecard_and_a_district_role_to
     let html = page(&server, &hq.cookie, "/returns").await;
     let nav = main_nav(&html);
     assert!(!nav.contains("本单位评分") && !nav.contains("本关区概览"), "HQ has the national overview instead: {nav}");
+}
+
+#[tokio::test]
+async fn hq_is_not_offered_the_filer_s_template_wording_nor_the_filer_s_to_dos() {
+    let server = TestServer::start().await;
+    let filer = session(&server, "demo-xingang-filer").await;
+    let id = id_of(&upload(&server, &filer, &[("新港海关-2022Q3.ods", fixture("filled.ods"))]).await);
+    post(&server, &filer, &format!("/returns/{id}/confirm"), &[]).await;
+    let district = session(&server, "demo-tianjin-admin").await;
+    let fields = [("decision", "return"), ("reason_item_7", "请补充第7项的公开网址")];
+    assert_eq!(
+        post(&server, &district, &format!("/returns/{id}/decision"), &fields).await,
+        format!("/returns/{id}?status=returned")
+    );
+
+    let own = page(&server, &filer.cookie, "/returns").await;
+    assert!(own.contains("下载本单位的填报模板"), "a filer files its own office's return");
+    assert!(own.contains("被退回修改"), "the filer's to-do: fix the returned return");
+    for hq in ["demo-hq-admin", "demo-hq-viewer"] {
+        let who = session(&server, hq).await;
+        let html = page(&server, &who.cookie, "/returns").await;
+        assert!(!html.contains("下载本单位的填报模板"), "{hq} has no office of its own to file for");
+        assert!(!html.contains("被退回修改"), "{hq} does not fix an office's returned return");
+    }
+}
+
+#[tokio::test]
+async fn the_lowest_grade_band_reads_below_the_pass_mark() {
+    let server = TestServer::start().await;
+    let admin = session(&server, "demo-hq-admin").await;
+    let html = page(&server, &admin.cookie, "/admin/schemes").await;
+    assert!(html.contains("不合格（60分以下）"), "the lowest band by its upper bound");
+    assert!(!html.contains("0分以上"), "no band reads 0分以上");
 }

@@ -41,7 +41,7 @@ async fn page(server: &TestServer, who: &Session, path: &str) -> (StatusCode, St
     (response.status(), response.text().await.expect("body"))
 }
 
-async fn post(server: &TestServer, who: &Session, path: &str, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn post(server: &TestServer, who: &Session, path: &str, fields: &[(&str, &str)]) -> String {
     let mut all = vec![("csrf_token", who.csrf.as_str())];
     all.extend_from_slice(fields);
     let response = gongkai_tests::post_form(server, path, &all, Some(&who.cookie)).await;
