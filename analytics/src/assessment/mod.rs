@@ -58,12 +58,12 @@ use crate::catalog::SubjectLevel;
 pub use completion::{
     completion_history, completion_history_by, is_complete, Completion, CompletionChange, CompletionDefinition,
 };
+pub use scheme::{
+    band_label, validate_scheme, Bonus, BonusKind, GradeBand, Indicator, IndicatorKind, Scheme, SchemeError, Veto,
+    VetoKind, MAX_POINTS,
+};
 #[cfg(feature = "engine")]
 pub use scheme::{default_scheme, parse_scheme, SCHEME_DEFAULT_TOML};
-pub use scheme::{
-    validate_scheme, Bonus, BonusKind, GradeBand, Indicator, IndicatorKind, Scheme, SchemeError, Veto, VetoKind,
-    MAX_POINTS,
-};
 pub use score::score;
 
 /// Which catalog items the office's district catalog marks 不适用 (not applicable), with the reason given.

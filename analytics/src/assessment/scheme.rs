@@ -148,6 +148,16 @@ pub struct GradeBand {
     pub max: f64,
 }
 
+/// A grade band as officials read it: the lowest band by its upper bound (不合格（60分以下）), the others by their
+/// lower bound (良好（80分及以上）). `next_min` is the lower bound of the band above, `None` for the top band.
+pub fn band_label(grade: &str, min: f64, next_min: Option<f64>) -> String {
+    let pts = |v: f64| if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v}") };
+    match next_min {
+        Some(next) if min <= 0.0 => format!("{grade}（{}分以下）", pts(next)),
+        _ => format!("{grade}（{}分及以上）", pts(min)),
+    }
+}
+
 impl Scheme {
     /// The grade of a score (already clamped to 0–100).
     pub fn grade_for(&self, score: f64) -> Option<&str> {

@@ -334,7 +334,10 @@ pub fn score(
                 }
                 (
                     (f64::from(extra) * bonus.points).min(max),
-                    format!("{}：全年{count}次，超过最低要求{min}次{extra}次", requirement_label(&bonus.requirement)),
+                    format!(
+                        "{}：全年{count}次，比最低要求（{min}次）多{extra}次",
+                        requirement_label(&bonus.requirement)
+                    ),
                 )
             }
         };

@@ -542,3 +542,37 @@ fn a_yearly_minimum_is_not_judged_on_a_q1_to_q3_return_before_the_first_activity
     let wrong = before_any_activity("2024Q2", Disclosed::NotApplicable, None);
     assert!(!is_complete(&wrong, &catalog, &all, &CompletionDefinition::default()).complete);
 }
+
+#[test]
+fn a_count_above_the_minimum_is_explained_without_a_doubled_count() {
+    let mut snapshot = perfect(&catalog());
+    let min = guide_requirements()
+        .iter()
+        .find(|r| r.code == codes::EXCHANGE_ACTIVITIES)
+        .and_then(|r| r.min_count)
+        .expect("a minimum count");
+    if let Some(r) = snapshot.requirements.iter_mut().find(|r| r.code == codes::EXCHANGE_ACTIVITIES) {
+        r.count = Some(min + 1);
+    }
+    let a = assess(&snapshot, &Applicability::all_applicable());
+    let line = a
+        .lines
+        .iter()
+        .find(|l| l.requirement.as_deref() == Some(codes::EXCHANGE_ACTIVITIES) && l.points > 0.0)
+        .expect("a bonus line");
+    assert!(line.reason_zh.contains(&format!("全年{}次，比最低要求（{min}次）多1次", min + 1)), "{}", line.reason_zh);
+    assert!(!line.reason_zh.contains("次1次"), "{}", line.reason_zh);
+}
+
+#[test]
+fn the_lowest_grade_band_reads_by_its_upper_bound_and_the_others_by_their_lower_bound() {
+    let s = scheme();
+    let labels: Vec<String> = s
+        .bands
+        .iter()
+        .enumerate()
+        .map(|(i, b)| band_label(&b.grade, b.min, s.bands.get(i + 1).map(|n| n.min)))
+        .collect();
+    assert_eq!(labels, ["不合格（60分以下）", "合格（60分及以上）", "良好（70分及以上）", "优秀（90分及以上）"]);
+    assert_eq!(band_label("良好", 72.5, Some(90.0)), "良好（72.5分及以上）");
+}

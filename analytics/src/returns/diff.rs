@@ -58,8 +58,9 @@ fn channels_text(channels: &BTreeSet<ChannelCode>) -> Option<String> {
     (!channels.is_empty()).then(|| channels.iter().map(|c| c.name_zh()).collect::<Vec<_>>().join("、"))
 }
 
+/// A date as officials write it (2022年9月1日), the way every page shows dates.
 fn date_text(date: Option<NaiveDate>) -> Option<String> {
-    date.map(|d| d.to_string())
+    date.map(crate::calendar::written)
 }
 
 fn ordinals_text(list: &[u32]) -> Option<String> {
@@ -180,7 +181,7 @@ mod tests {
             vec![
                 "事项 5 是否公开：否 → 是",
                 "事项 5 公开渠道：（空） → 直属海关网站、现场公示栏",
-                "事项 5 公开日期：（空） → 2022-09-01",
+                "事项 5 公开日期：（空） → 2022年9月1日",
                 "事项 24 要素 1：新增填报行",
                 "事项 7：删除填报行",
                 "要求 exchange_activities 数量：0 → 2",

@@ -1,10 +1,12 @@
-//! The page frame: header with the product name, the signed-in user (or a sign-in link), navigation by audience,
-//! language switch, footer.
+//! The page frame: header with the product name, the signed-in user (or a sign-in link), navigation by audience
+//! (with a link to the caller's own office or district), language switch, the demo mark while the demo data set is
+//! loaded, footer. Every page passes through this frame, so the demo mark lives here and nowhere else.
 
 use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::use_location;
 
+use crate::components::widgets::SampleBanner;
 use crate::error::AppError;
 use crate::functions::session::{get_session_info, SessionInfo, UserView};
 use crate::i18n::{use_lang, Lang, Text};
@@ -35,6 +37,21 @@ fn nav_visible(href: &str, user: Option<&UserView>) -> bool {
         ("/" | "/admin/audit", Some(user)) => user.roles.iter().any(|r| r.key == "hq_admin" || r.key == "hq_viewer"),
         (_, Some(_)) => true,
     }
+}
+
+/// The header's link to the caller's own unit: a filer's office scorecard (本单位评分) or a direct customs role's
+/// dashboard (本关区概览), both on `/offices/{code}`; none for other roles.
+fn own_unit_link(user: Option<&UserView>) -> Option<(String, Text, Text)> {
+    user?.roles.iter().find_map(|r| {
+        let (label, audience) = match r.key.as_str() {
+            "office_filer" => (Text("本单位评分", "My office's scorecard"), Text("隶属海关", "Office")),
+            "district_admin" | "district_viewer" => {
+                (Text("本关区概览", "My district's dashboard"), Text("直属海关", "Direct customs"))
+            }
+            _ => return None,
+        };
+        Some((format!("/offices/{}", r.office), label, audience))
+    })
 }
 
 /// Whether the navigation entry `href` is the section of the page at `path`: 系统管理 (`/admin/audit`) covers every
@@ -104,13 +121,32 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         }
                                     })
                                     .collect_view()}
+                                {own_unit_link(user.as_ref()).map(|(href, label, audience)| {
+                                    let active = href.clone();
+                                    view! {
+                                        <li class="main-nav__own">
+                                            <a href=href.clone() class:active=move || path() == active aria-current=move || (path() == href).then_some("page")>
+                                                <span class="main-nav__label">{lang.pick(label)}</span>
+                                                <span class="main-nav__audience">{lang.pick(audience)}</span>
+                                            </a>
+                                        </li>
+                                    }
+                                })}
                             </ul>
                         }
                     })}
                 </Suspense>
             </nav>
         </header>
-        <main class="page">{children()}</main>
+        <main class="page">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let sample = session.await.map(|info| info.demo).unwrap_or(false);
+                    view! { <SampleBanner sample/> }
+                })}
+            </Suspense>
+            {children()}
+        </main>
         <footer class="site-footer">
             <p>
                 {lang.pick(Text("公开 Gongkai · 海关总署办公厅 · 基层政务公开标准化规范化工作管理", "Gongkai · for the GACC general office · grassroots disclosure standardization"))}

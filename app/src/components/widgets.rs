@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::{use_lang, Text};
 
-/// The banner every page shows while the database holds the demo data set.
+/// The banner the page frame ([`crate::components::layout::Layout`]) shows on every page while the database holds
+/// the demo data set.
 #[component]
 pub fn SampleBanner(sample: bool) -> impl IntoView {
     let lang = use_lang();

@@ -188,8 +188,8 @@ mod ssr {
         Period::parse(code).map(Period::name_zh).unwrap_or_else(|_| code.to_string())
     }
 
-    /// The to-do list of a caller who files returns: drafts to confirm, returns sent back to fix, and (for a
-    /// filer's own offices) the current quarter not yet filed.
+    /// The to-do list of a caller who files returns: drafts to confirm, returns sent back to fix (those it submitted
+    /// or its offices' as a filer), and (for a filer's own offices) the current quarter not yet filed.
     pub fn todo(
         principal: &crate::auth::Principal,
         hierarchy: &crate::auth::Hierarchy<'_>,
@@ -209,8 +209,16 @@ mod ssr {
                 form_href: None,
             });
         }
-        // A return sent back is to fix unless a newer return of the same office and period replaced it.
-        for returned in all.iter().filter(|r| r.status == ReturnStatus::Returned) {
+        // A return sent back is to fix unless a newer return of the same office and period replaced it; it is a to-do
+        // of whoever submitted it and of the office's filers, not of everyone who may see it (HQ sees them all).
+        let fixes = |r: &ReturnSummary| {
+            r.submitted_by.as_deref() == Some(principal.username.as_str())
+                || principal
+                    .grants
+                    .iter()
+                    .any(|g| g.role() == crate::auth::Role::OfficeFiler && *g.office() == r.office)
+        };
+        for returned in all.iter().filter(|r| r.status == ReturnStatus::Returned && fixes(r)) {
             let row = row(returned, directory, today);
             todo.push(TodoView {
                 kind: "fix".into(),

@@ -256,6 +256,15 @@ pub fn ChartBlock(chart: ChartView, query: String) -> impl IntoView {
     }
 }
 
+/// The label of the district's all-complete date: a projection only while some office has not completed.
+fn completion_date_label(completed: usize, offices: usize) -> Text {
+    if offices > 0 && completed >= offices {
+        Text("全部完成日期", "all completed on")
+    } else {
+        Text("预计全部完成日期", "projected all complete")
+    }
+}
+
 /// The dashboard of a direct customs, on its page.
 #[component]
 pub fn DistrictDashboardView(dashboard: DistrictDashboard) -> impl IntoView {
@@ -278,7 +287,7 @@ pub fn DistrictDashboardView(dashboard: DistrictDashboard) -> impl IntoView {
                     <span class="figure__value figure__value--date">
                         {d.projected_all_complete_on.map(date_zh).unwrap_or_else(|| "—".into())}
                     </span>
-                    <span class="figure__label">{lang.pick(Text("预计全部完成日期", "projected all complete"))}</span>
+                    <span class="figure__label">{lang.pick(completion_date_label(d.completed, d.offices))}</span>
                 </a>
             </div>
             <section class="card" id="milestones">
@@ -312,7 +321,14 @@ pub fn DistrictDashboardView(dashboard: DistrictDashboard) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::table_text_en;
+    use super::{completion_date_label, table_text_en};
+
+    #[test]
+    fn no_completion_is_projected_once_every_office_has_completed() {
+        assert_eq!(completion_date_label(12, 12).0, "全部完成日期");
+        assert_eq!(completion_date_label(11, 12).0, "预计全部完成日期");
+        assert_eq!(completion_date_label(0, 0).0, "预计全部完成日期");
+    }
 
     #[test]
     fn dashboard_table_words_read_in_english() {

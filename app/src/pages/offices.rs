@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::widgets::{ErrorBox, Figure, Loading, SampleBanner};
+use crate::components::widgets::{ErrorBox, Figure, Loading};
 use crate::functions::dashboard::{get_district_dashboard, DistrictDashboard};
 use crate::functions::offices::{get_directory, get_office, DirectoryView, OfficeView};
 use crate::i18n::{use_lang, Lang, Text};
@@ -74,7 +74,6 @@ fn DirectoryViewPane(view: DirectoryView) -> impl IntoView {
         .flat_map(|r| if r.kind == OfficeKind::Headquarters { r.children.clone() } else { vec![r.clone()] })
         .collect();
     view! {
-        <SampleBanner sample=view.sample/>
         <section class="page-head">
             <p class="eyebrow">{lang.pick(Text("机构名录", "Office directory"))}</p>
             <h1>
@@ -166,7 +165,6 @@ fn OfficeViewPane(view: OfficeView, dashboard: Option<DistrictDashboard>) -> imp
     let as_of_suffix = if view.as_of != view.today { format!("?as_of={}", view.as_of) } else { String::new() };
     view! {
         <Title text=title/>
-        <SampleBanner sample=view.sample/>
         <nav class="breadcrumbs" aria-label=lang.pick(Text("位置", "Breadcrumbs"))>
             <a href="/offices">{lang.pick(Text("机构名录", "Office directory"))}</a>
             {view.parent_code.clone().map(|p| view! {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::widgets::{ErrorBox, Loading, SampleBanner};
+use crate::components::widgets::{ErrorBox, Loading};
 use crate::functions::dashboard::{get_national_dashboard, NationalDashboard};
 use crate::i18n::{use_lang, Lang, Text};
 use crate::pages::dashboard::{download_query, AsOfForm, ChartBlock, TableBlock, TableDownload};
@@ -37,7 +37,6 @@ fn NationalView(dashboard: NationalDashboard) -> impl IntoView {
     let share = if d.offices == 0 { 0.0 } else { d.completed as f64 * 100.0 / d.offices as f64 };
     let risks = d.at_risk.rows.len();
     view! {
-        <SampleBanner sample=d.sample/>
         <section class="page-head">
             <p class="eyebrow">{lang.pick(Text("海关总署办公厅", "GACC general office"))}" · "{match lang {
                 Lang::Zh => format!("截至{}", lang.date(d.as_of)),

@@ -90,6 +90,24 @@ pub fn ReturnsPage() -> impl IntoView {
     }
 }
 
+/// The page's lead: a filer of one office is told to file its own return; a direct customs or HQ, which may see and
+/// verify the returns of many offices, what it can do with them.
+fn lead_text(single_office: bool, can_upload: bool) -> Text {
+    if !can_upload {
+        Text("查看所辖隶属海关的填报及审核情况。", "The returns of the offices you oversee and their verification.")
+    } else if single_office {
+        Text(
+            "下载本单位的填报模板，按《海关领域基层政务公开标准指引》填写后上传；系统逐格检查并先显示预览，确认后才提交直属海关审核。",
+            "Download the template, fill it in, upload it: every cell is checked and a preview is shown; nothing is submitted until you confirm.",
+        )
+    } else {
+        Text(
+            "查看所辖隶属海关的填报及审核情况；需要时可选择隶属海关下载填报模板，代为上传或批量导入。",
+            "The returns of the offices you oversee and their verification; you can also download an office's template and upload or import returns for it.",
+        )
+    }
+}
+
 #[component]
 fn ReturnsPane(view: ReturnsPageView) -> impl IntoView {
     let lang = use_lang();
@@ -99,12 +117,7 @@ fn ReturnsPane(view: ReturnsPageView) -> impl IntoView {
         <section class="page-head">
             <p class="eyebrow">{lang.pick(Text("隶属海关填报 · 直属海关审核", "Office returns · verification"))}</p>
             <h1>{lang.pick(Text("填报与审核", "Returns"))}</h1>
-            <p class="lead">
-                {lang.pick(Text(
-                    "下载本单位的填报模板，按《海关领域基层政务公开标准指引》填写后上传；系统逐格检查并先显示预览，确认后才提交直属海关审核。",
-                    "Download the template, fill it in, upload it: every cell is checked and a preview is shown; nothing is submitted until you confirm.",
-                ))}
-            </p>
+            <p class="lead">{lang.pick(lead_text(single_office.is_some(), view.can_upload))}</p>
         </section>
         <Outcome/>
         {view.can_upload.then(|| view! {

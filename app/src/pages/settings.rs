@@ -156,7 +156,14 @@ fn SchemeCard(scheme: SchemeVersionView) -> impl IntoView {
                 <dt>{lang.pick(Text("指标与分值", "Indicators and points"))}</dt>
                 <dd>{scheme.indicators.iter().map(|(t, p)| format!("{t} {}分", points(*p))).collect::<Vec<_>>().join("；")}</dd>
                 <dt>{lang.pick(Text("等次", "Grades"))}</dt>
-                <dd>{scheme.bands.iter().rev().map(|(g, min)| format!("{g}（{}分以上）", points(*min))).collect::<Vec<_>>().join("；")}</dd>
+                <dd>{scheme
+                    .bands
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (g, min))| analytics::assessment::band_label(g, *min, scheme.bands.get(i + 1).map(|b| b.1)))
+                    .rev()
+                    .collect::<Vec<_>>()
+                    .join("；")}</dd>
             </dl>
         </section>
     }

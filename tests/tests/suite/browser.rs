@@ -449,9 +449,9 @@ async fn every_demo_role_lands_on_its_own_home_page_and_sees_only_its_own_naviga
     let roles: [(&str, &str, &[&str], usize); 5] = [
         ("demo-hq-admin", "/", &["全国概览", "标准目录", "机构名录", "填报与审核", "系统管理"], 42),
         ("demo-hq-viewer", "/", &["全国概览", "标准目录", "机构名录", "填报与审核", "系统管理"], 42),
-        ("demo-tianjin-admin", "/offices/0200", &["标准目录", "机构名录", "填报与审核"], 1),
-        ("demo-tianjin-viewer", "/offices/0200", &["标准目录", "机构名录", "填报与审核"], 1),
-        ("demo-xingang-filer", "/returns", &["标准目录", "机构名录", "填报与审核"], 1),
+        ("demo-tianjin-admin", "/offices/0200", &["标准目录", "机构名录", "填报与审核", "本关区概览"], 1),
+        ("demo-tianjin-viewer", "/offices/0200", &["标准目录", "机构名录", "填报与审核", "本关区概览"], 1),
+        ("demo-xingang-filer", "/returns", &["标准目录", "机构名录", "填报与审核", "本单位评分"], 1),
     ];
     for javascript in [false, true] {
         let client = rig.browser(javascript).await;

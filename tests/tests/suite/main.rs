@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod browser;
 mod dashboard;
+mod frame;
 mod permissions;
 mod return_form;
 mod returns;

@@ -13,13 +13,13 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 
-fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../analytics/tests/fixtures/returns").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Uploads files through the upload form (multipart) and returns where the server sends the browser.
-async fn upload(server: &TestServer, who: &Session, files: &[(&str, Vec<u8>)]) -> String {
+pub(crate) async fn upload(server: &TestServer, who: &Session, files: &[(&str, Vec<u8>)]) -> String {
     let mut form = Form::new().text("csrf_token", who.csrf.clone());
     for (name, bytes) in files {
         form = form.part("file", Part::bytes(bytes.clone()).file_name(name.to_string()));
@@ -41,7 +41,7 @@ async fn page(server: &TestServer, who: &Session, path: &str) -> (StatusCode, St
     (response.status(), response.text().await.expect("body"))
 }
 
-async fn post(server: &TestServer, who: &Session, path: &str, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn post(server: &TestServer, who: &Session, path: &str, fields: &[(&str, &str)]) -> String {
     let mut all = vec![("csrf_token", who.csrf.as_str())];
     all.extend_from_slice(fields);
     let response = gongkai_tests::post_form(server, path, &all, Some(&who.cookie)).await;
@@ -49,7 +49,7 @@ async fn post(server: &TestServer, who: &Session, path: &str, fields: &[(&str, &
     response.headers()[LOCATION].to_str().expect("location").to_string()
 }
 
-fn id_of(location: &str) -> i64 {
+pub(crate) fn id_of(location: &str) -> i64 {
     location.trim_start_matches("/returns/").split('?').next().expect("id").parse().expect("a return id")
 }
 
