@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use analytics::charts::{
     burn_up, heatmap, milestone_matrix, palette, ranking, score_distribution, svg_to_png, text_width, BurnUpTarget,
-    CellState, Chart, DistrictRow, RankingRow, FONT_FAMILY, NO_DATA, PNG_SCALE,
+    Caption, CellState, Chart, DistrictRow, RankingRow, FONT_FAMILY, NO_DATA, PNG_SCALE,
 };
 use analytics::rollout::{MilestoneResult, MilestoneStatus};
 use chrono::NaiveDate;
@@ -122,7 +122,17 @@ fn burn_up_chart() -> Chart {
         BurnUpTarget::new("M4", d(2022, 12, 31), 250),
         BurnUpTarget::new("M5", d(2023, 12, 31), 750),
     ];
-    burn_up(&points, 750, &targets, d(2023, 6, 30))
+    burn_up(&Caption::new("全国", d(2023, 6, 30)), &points, 750, &targets)
+}
+
+/// The national dashboard's caption on the demo's date.
+fn national() -> Caption {
+    Caption::new("全国", d(2022, 12, 31))
+}
+
+/// A direct customs' caption: its charts name it.
+fn tianjin() -> Caption {
+    Caption::new("天津海关", d(2022, 12, 31))
 }
 
 fn matrix_rows() -> Vec<DistrictRow> {
@@ -208,20 +218,20 @@ fn all_charts() -> Vec<(&'static str, Chart)> {
     let (offices, items, cells) = heatmap_input();
     vec![
         ("burn_up", burn_up_chart()),
-        ("milestone_matrix", milestone_matrix(&matrix_rows())),
-        ("score_distribution", score_distribution(&scores(), &BANDS)),
-        ("heatmap", heatmap(&offices, &items, cells)),
-        ("ranking", ranking(&ranking_rows())),
+        ("milestone_matrix", milestone_matrix(&national(), &matrix_rows())),
+        ("score_distribution", score_distribution(&national(), &scores(), &BANDS)),
+        ("heatmap", heatmap(&tianjin(), &offices, &items, cells)),
+        ("ranking", ranking(&national(), &ranking_rows())),
     ]
 }
 
 fn empty_charts() -> Vec<(&'static str, Chart)> {
     vec![
-        ("burn_up", burn_up(&[], 0, &[], d(2023, 6, 30))),
-        ("milestone_matrix", milestone_matrix(&[])),
-        ("score_distribution", score_distribution(&[], &BANDS)),
-        ("heatmap", heatmap(&[], &[], Vec::new())),
-        ("ranking", ranking(&[])),
+        ("burn_up", burn_up(&Caption::new("全国", d(2023, 6, 30)), &[], 0, &[])),
+        ("milestone_matrix", milestone_matrix(&national(), &[])),
+        ("score_distribution", score_distribution(&national(), &[], &BANDS)),
+        ("heatmap", heatmap(&tianjin(), &[], &[], Vec::new())),
+        ("ranking", ranking(&national(), &[])),
     ]
 }
 
@@ -290,29 +300,40 @@ fn the_burn_up_matches_its_snapshot() {
 
 #[test]
 fn the_milestone_matrix_matches_its_snapshot() {
-    assert_snapshot("milestone_matrix", &milestone_matrix(&matrix_rows()).svg);
+    assert_snapshot("milestone_matrix", &milestone_matrix(&national(), &matrix_rows()).svg);
 }
 
 #[test]
 fn the_score_distribution_matches_its_snapshot() {
-    assert_snapshot("score_distribution", &score_distribution(&scores(), &BANDS).svg);
+    assert_snapshot("score_distribution", &score_distribution(&national(), &scores(), &BANDS).svg);
 }
 
 #[test]
 fn the_heatmap_matches_its_snapshot() {
     let (offices, items, cells) = heatmap_input();
-    assert_snapshot("heatmap", &heatmap(&offices, &items, cells).svg);
+    assert_snapshot("heatmap", &heatmap(&tianjin(), &offices, &items, cells).svg);
 }
 
 #[test]
 fn the_ranking_matches_its_snapshot() {
-    assert_snapshot("ranking", &ranking(&ranking_rows()).svg);
+    assert_snapshot("ranking", &ranking(&national(), &ranking_rows()).svg);
 }
 
 #[test]
 fn the_same_input_draws_the_same_bytes() {
     for ((name, a), (_, b)) in all_charts().into_iter().zip(all_charts()) {
         assert_eq!(a, b, "{name}");
+    }
+}
+
+#[test]
+fn every_chart_title_names_whose_figures_it_shows_and_their_date_even_without_data() {
+    for (name, chart) in all_charts().into_iter().chain(empty_charts()) {
+        let whose = if name == "heatmap" { "天津海关" } else { "全国" };
+        assert!(chart.title_zh.starts_with(whose), "{name}: {}", chart.title_zh);
+        let date = if name == "burn_up" { "截至2023年6月30日" } else { "截至2022年12月31日" };
+        assert!(chart.title_zh.ends_with(&format!("（{date}）")), "{name}: {}", chart.title_zh);
+        assert!(texts(&chart.svg).contains(&chart.title_zh), "{name}: drawn as well");
     }
 }
 
@@ -358,7 +379,7 @@ fn an_empty_input_draws_no_data_instead_of_a_chart() {
         assert!(!chart.table.headers.is_empty(), "{name}");
     }
     // Targets but no total and no completion is also nothing to draw.
-    let chart = burn_up(&[(d(2022, 5, 1), 0)], 0, &[], d(2022, 6, 1));
+    let chart = burn_up(&Caption::new("全国", d(2022, 6, 1)), &[(d(2022, 5, 1), 0)], 0, &[]);
     assert!(texts(&chart.svg).iter().any(|t| t == NO_DATA));
 }
 
@@ -440,7 +461,7 @@ fn the_burn_up_keeps_labels_of_coinciding_targets_apart() {
     // deadlines a few pixels apart.
     let targets = [BurnUpTarget::new("M3", d(2022, 8, 31), 1), BurnUpTarget::new("M4", d(2022, 12, 31), 1)];
     for (points, as_of) in [(vec![(d(2020, 7, 1), 1)], d(2030, 1, 31)), (vec![(d(2022, 7, 1), 1)], d(2023, 1, 31))] {
-        let chart = burn_up(&points, 3, &targets, as_of);
+        let chart = burn_up(&Caption::new("全国", as_of), &points, 3, &targets);
         // The box of a label: x, y (baseline) and the estimated width.
         let box_of = |label: &str| {
             let at = chart.svg.find(&format!(">\n{label}\n</text>")).unwrap();
@@ -456,14 +477,14 @@ fn the_burn_up_keeps_labels_of_coinciding_targets_apart() {
         let overlap = a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
         assert!(!overlap, "labels at {a:?} and {b:?} overlap");
     }
-    let chart = burn_up(&[(d(2020, 7, 1), 1)], 3, &targets, d(2030, 1, 31));
+    let chart = burn_up(&Caption::new("全国", d(2030, 1, 31)), &[(d(2020, 7, 1), 1)], 3, &targets);
     assert!(chart.svg.contains("2020年12月") && chart.svg.contains("2030年"), "yearly ticks on a ten-year axis");
 }
 
 #[test]
 fn the_matrix_table_writes_each_status_in_words_with_its_days() {
     let rows = matrix_rows();
-    let chart = milestone_matrix(&rows);
+    let chart = milestone_matrix(&national(), &rows);
     assert_eq!(chart.table.rows.len(), 42);
     assert_eq!(chart.table.headers[2], "M1 关区目录公开（2022年4月30日前）");
     for (row, input) in chart.table.rows.iter().zip(&rows) {
@@ -502,7 +523,7 @@ fn text_rows(svg: &str) -> Vec<(String, i32, i32)> {
 fn the_count_over_the_tallest_bar_stays_clear_of_the_grade_band_labels() {
     // The tallest bin at the top of the axis (12 = the axis maximum), right under the band labels.
     for scores in [scores(), vec![92.0; 12], [vec![95.0; 10], vec![65.0; 10]].concat()] {
-        let chart = score_distribution(&scores, &BANDS);
+        let chart = score_distribution(&national(), &scores, &BANDS);
         let rows = text_rows(&chart.svg);
         let band_bottom = rows
             .iter()
@@ -536,7 +557,7 @@ fn the_count_over_the_tallest_bar_stays_clear_of_the_grade_band_labels() {
 #[test]
 fn the_histogram_table_counts_every_score_once_by_band() {
     let scores = scores();
-    let chart = score_distribution(&scores, &BANDS);
+    let chart = score_distribution(&national(), &scores, &BANDS);
     let rows = &chart.table.rows;
     assert_eq!(rows.len(), 21);
     assert_eq!(rows[12][0], "60–65分");
@@ -549,7 +570,7 @@ fn the_histogram_table_counts_every_score_once_by_band() {
     let top = scores.iter().filter(|&&s| s >= 95.0).count();
     assert_eq!(rows[19][1], top.to_string());
     // A score of exactly 100 is in the top bin, a score of 60 starts 合格; NaN is left out.
-    let chart = score_distribution(&[100.0, 60.0, 59.9, f64::NAN], &BANDS);
+    let chart = score_distribution(&national(), &[100.0, 60.0, 59.9, f64::NAN], &BANDS);
     assert_eq!(chart.table.rows[19][1], "1");
     assert_eq!(chart.table.rows[12][1], "1");
     assert_eq!(chart.table.rows[11][1], "1");
@@ -559,7 +580,7 @@ fn the_histogram_table_counts_every_score_once_by_band() {
 #[test]
 fn the_heatmap_table_names_every_cell_state() {
     let (offices, items, cells) = heatmap_input();
-    let chart = heatmap(&offices, &items, cells.clone());
+    let chart = heatmap(&tianjin(), &offices, &items, cells.clone());
     assert_eq!(chart.table.headers.len(), 26);
     assert_eq!(chart.table.headers[4], "4 政务服务事项清单");
     for (o, row) in chart.table.rows.iter().enumerate() {
@@ -569,7 +590,7 @@ fn the_heatmap_table_names_every_cell_state() {
         }
     }
     // A short row is drawn blank and written 无数据, not a panic.
-    let chart = heatmap(&offices[..1], &items[..2], vec![vec![CellState::Met]]);
+    let chart = heatmap(&tianjin(), &offices[..1], &items[..2], vec![vec![CellState::Met]]);
     assert_eq!(chart.table.rows[0], ["首都机场海关", "按时公开", "无数据"]);
     assert!(texts(&chart.svg).contains(&"无数据".to_string()));
 }
@@ -583,7 +604,7 @@ fn the_ranking_orders_by_score_and_shares_ranks_of_equal_scores() {
         RankingRow { name: "丁海关".into(), score: f64::NAN, completed_share: 0.0 },
         RankingRow { name: "戊海关".into(), score: 70.0, completed_share: 0.25 },
     ];
-    let chart = ranking(&rows);
+    let chart = ranking(&national(), &rows);
     let table: Vec<Vec<&str>> = chart.table.rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
     assert_eq!(
         table,
@@ -606,7 +627,7 @@ fn the_ranking_orders_by_score_and_shares_ranks_of_equal_scores() {
 #[test]
 fn markup_in_names_is_escaped() {
     let rows = [RankingRow { name: "A&B<海关>".into(), score: 88.0, completed_share: 0.5 }];
-    let chart = ranking(&rows);
+    let chart = ranking(&national(), &rows);
     assert!(chart.svg.contains("A&amp;B&lt;海关&gt;"));
     assert!(!chart.svg.contains("A&B<"));
     assert!(texts(&chart.svg).contains(&"A&B<海关>".to_string()));
@@ -662,7 +683,7 @@ mod never_panics {
         ) {
             let targets: Vec<BurnUpTarget> =
                 targets.into_iter().map(|(m, due, n)| BurnUpTarget::new(&format!("M{m}"), due, n)).collect();
-            let chart = burn_up(&points, total, &targets, as_of);
+            let chart = burn_up(&Caption::new("全国", as_of), &points, total, &targets);
             finished(&chart);
             prop_assert_eq!(chart.table.rows.len(), if texts(&chart.svg).iter().any(|t| t == NO_DATA) {
                 0
@@ -677,7 +698,7 @@ mod never_panics {
             bands in proptest::collection::vec(("[甲乙丙丁]{1,3}", -10.0f64..110.0), 0..6),
         ) {
             let bands: Vec<(&str, f64)> = bands.iter().map(|(n, m)| (n.as_str(), *m)).collect();
-            let chart = score_distribution(&scores, &bands);
+            let chart = score_distribution(&national(), &scores, &bands);
             finished(&chart);
             let finite = scores.iter().filter(|s| s.is_finite()).count();
             if finite > 0 {
@@ -691,7 +712,7 @@ mod never_panics {
         ) {
             let rows: Vec<RankingRow> =
                 rows.into_iter().map(|(name, score, completed_share)| RankingRow { name, score, completed_share }).collect();
-            let chart = ranking(&rows);
+            let chart = ranking(&national(), &rows);
             finished(&chart);
             prop_assert_eq!(chart.table.rows.len(), rows.len());
         }
@@ -701,7 +722,7 @@ mod never_panics {
             let names: Vec<String> = (0..offices).map(|i| format!("第{i}隶属海关")).collect();
             let labels: Vec<String> = (0..items).map(|i| format!("{i} 事项")).collect();
             let grid = vec![vec![CellState::Late; items / 2]; cells];
-            let chart = heatmap(&names, &labels, grid);
+            let chart = heatmap(&tianjin(), &names, &labels, grid);
             finished(&chart);
         }
     }

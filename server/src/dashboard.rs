@@ -6,7 +6,7 @@
 use app::auth::current::RequestAuth;
 use app::functions::dashboard::TableView;
 use app::functions::{parse_as_of, principal_of};
-use app::services::dashboard::{self, DownloadError};
+use app::services::dashboard::{self, download_name, DownloadError};
 use app::services::rollout::RolloutError;
 use app::services::{today_in_china, AppState};
 use axum::extract::{Path, Query, State};
@@ -103,12 +103,15 @@ pub async fn chart(
         return error(DownloadError::UnknownName);
     };
     let district = query.district.as_deref().filter(|d| !d.is_empty());
-    let chart = match dashboard::chart(state.store.as_ref(), &principal, name, district, as_of, today).await {
+    let (whose, chart) = match dashboard::chart(state.store.as_ref(), &principal, name, district, as_of, today).await {
         Ok(c) => c,
         Err(e) => return error(e),
     };
-    let stem = format!("{}_{}", chart.title.replace(['（', '）', ' '], ""), as_of);
-    let fallback = format!("{name}-{as_of}.{ext}");
+    let what = dashboard::download_what(name).unwrap_or(name);
+    let disposition = attachment(
+        &download_name(&whose, what, as_of, ext),
+        &download_name(district.unwrap_or("national"), name, as_of, ext),
+    );
     let tag = content_tag(&chart.svg, ext);
     let revalidated = |response: Response| -> Response {
         let mut response = response;
@@ -128,12 +131,10 @@ pub async fn chart(
         return revalidated(StatusCode::NOT_MODIFIED.into_response());
     }
     if ext == "svg" {
-        let file =
-            download(chart.svg.as_bytes().to_vec(), "image/svg+xml", attachment(&format!("{stem}.svg"), &fallback));
-        return revalidated(file);
+        return revalidated(download(chart.svg.as_bytes().to_vec(), "image/svg+xml", disposition));
     }
     match tokio::task::spawn_blocking(move || analytics::charts::svg_to_png(&chart.svg)).await {
-        Ok(Ok(png)) => revalidated(download(png, "image/png", attachment(&format!("{stem}.png"), &fallback))),
+        Ok(Ok(png)) => revalidated(download(png, "image/png", disposition)),
         Ok(Err(e)) => error(DownloadError::Rollout(RolloutError::Worker(e.to_string()))),
         Err(e) => error(DownloadError::Rollout(RolloutError::Worker(e.to_string()))),
     }
@@ -154,7 +155,7 @@ pub async fn table(
         return error(DownloadError::UnknownName);
     };
     let district = query.district.as_deref().filter(|d| !d.is_empty());
-    let (title, table) = match dashboard::table(state.store.as_ref(), &principal, name, district, as_of, today).await {
+    let (whose, table) = match dashboard::table(state.store.as_ref(), &principal, name, district, as_of, today).await {
         Ok(t) => t,
         Err(e) => return error(e),
     };
@@ -163,8 +164,8 @@ pub async fn table(
             bytes,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             attachment(
-                &format!("{}_{}.xlsx", title.replace(['（', '）', ' '], ""), as_of),
-                &format!("{name}-{as_of}.xlsx"),
+                &download_name(&whose, dashboard::download_what(name).unwrap_or(name), as_of, "xlsx"),
+                &download_name(district.unwrap_or("national"), name, as_of, "xlsx"),
             ),
         ),
         Err(e) => error(DownloadError::Rollout(RolloutError::Worker(e.to_string()))),
@@ -246,15 +247,18 @@ pub async fn scorecard_table(
         Ok(v) => v,
         Err(e) => return error(DownloadError::Rollout(e)),
     };
-    let (title, table) = match name {
-        "items" => (format!("{}评分卡_公开事项", view.name), view.items),
-        _ => (format!("{}评分卡_基本要求", view.name), view.requirements),
+    let (what, table) = match name {
+        "items" => ("评分卡公开事项", view.items),
+        _ => ("评分卡基本要求", view.requirements),
     };
     match workbook(&table) {
         Ok(bytes) => download(
             bytes,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            attachment(&format!("{title}_{as_of}.xlsx"), &format!("scorecard-{}-{name}-{as_of}.xlsx", view.code)),
+            attachment(
+                &download_name(&view.name, what, as_of, "xlsx"),
+                &download_name(&view.code, &format!("scorecard-{name}"), as_of, "xlsx"),
+            ),
         ),
         Err(e) => error(DownloadError::Rollout(RolloutError::Worker(e.to_string()))),
     }

@@ -6,7 +6,7 @@ use crate::rollout::MilestoneResult;
 
 use super::{
     chart, date_zh, empty_chart, month_end, month_start, month_zh, nice_step, palette, percent, text_width, Anchor,
-    Chart, Painter, TextTable,
+    Caption, Chart, Painter, TextTable,
 };
 
 /// A milestone target drawn on the burn-up: from `due` on, `required` offices must have completed.
@@ -59,12 +59,13 @@ const HEADERS: [&str; 4] = ["日期", "项目", "隶属海关（个）", "占隶
 /// counts, any order; points after `as_of` are ignored), drawn as a step line to `as_of`, against the `targets` as a
 /// dashed step line with a label per milestone. `total_offices` is the whole (the shares in the table).
 pub fn burn_up(
+    caption: &Caption,
     points: &[(NaiveDate, usize)],
     total_offices: usize,
     targets: &[BurnUpTarget],
-    as_of: NaiveDate,
 ) -> Chart {
-    let title = format!("隶属海关完成对标进度（截至{}）", date_zh(as_of));
+    let as_of = caption.as_of;
+    let title = caption.title("隶属海关完成对标进度");
     let mut points: Vec<(NaiveDate, usize)> = points.iter().copied().filter(|p| p.0 <= as_of).collect();
     points.sort();
     let mut targets: Vec<BurnUpTarget> = targets.to_vec();

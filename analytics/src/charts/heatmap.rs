@@ -2,7 +2,7 @@
 
 use plotters::style::RGBColor;
 
-use super::{chart, draw_legend, empty_chart, palette, text_width, Anchor, Chart, LegendEntry, TextTable};
+use super::{chart, draw_legend, empty_chart, palette, text_width, Anchor, Caption, Chart, LegendEntry, TextTable};
 
 /// The state of one catalog item at one office.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,8 +92,8 @@ fn vertical_lines(label: &str) -> Vec<String> {
 /// The heatmap of one district: `cells[o][i]` is the state of item `items[i]` at office `offices[o]` (a missing cell
 /// is drawn blank and written 无数据). Each cell carries a one-character code besides its colour; missing items
 /// have a heavy border.
-pub fn heatmap(offices: &[String], items: &[String], cells: Vec<Vec<CellState>>) -> Chart {
-    let title = "隶属海关标准目录事项公开情况".to_string();
+pub fn heatmap(caption: &Caption, offices: &[String], items: &[String], cells: Vec<Vec<CellState>>) -> Chart {
+    let title = caption.title("隶属海关标准目录事项公开情况");
     let mut headers = vec!["隶属海关".to_string()];
     headers.extend(items.iter().cloned());
     if offices.is_empty() || items.is_empty() {

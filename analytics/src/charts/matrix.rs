@@ -2,7 +2,9 @@
 
 use plotters::style::RGBColor;
 
-use super::{chart, date_zh, draw_legend, empty_chart, palette, text_width, Anchor, Chart, LegendEntry, TextTable};
+use super::{
+    chart, date_zh, draw_legend, empty_chart, palette, text_width, Anchor, Caption, Chart, LegendEntry, TextTable,
+};
 use crate::milestones::notice_milestones;
 use crate::rollout::{DistrictReport, MilestoneStatus};
 
@@ -68,8 +70,8 @@ fn legend() -> Vec<LegendEntry> {
 
 /// The milestone matrix: one row per direct customs (in the order given), one column per milestone M1–M5, each cell
 /// coloured by its status and carrying it in words (days late or overdue included), with a legend.
-pub fn milestone_matrix(rows: &[DistrictRow]) -> Chart {
-    let title = "各直属海关里程碑完成情况（M1–M5）".to_string();
+pub fn milestone_matrix(caption: &Caption, rows: &[DistrictRow]) -> Chart {
+    let title = caption.title("各直属海关里程碑（M1–M5）完成情况");
     let notice = notice_milestones();
     let columns: Vec<(String, String)> = MATRIX_MILESTONES
         .iter()

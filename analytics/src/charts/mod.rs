@@ -63,6 +63,26 @@ pub const NO_DATA: &str = "暂无数据";
 /// The family plotters writes, replaced by [`FONT_FAMILY`] when a chart is finished.
 const FONT_PLACEHOLDER: &str = "gongkai-cjk";
 
+/// Whose figures a chart shows and as of when: every title names both (`天津海关隶属海关得分分布（截至2022年12月31日）`),
+/// so a chart saved or printed on its own still says what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caption {
+    /// `全国`, or the name of the direct customs or office.
+    pub whose: String,
+    pub as_of: NaiveDate,
+}
+
+impl Caption {
+    pub fn new(whose: &str, as_of: NaiveDate) -> Self {
+        Caption { whose: whose.into(), as_of }
+    }
+
+    /// The title of the chart of `what` (`隶属海关得分分布`).
+    pub fn title(&self, what: &str) -> String {
+        format!("{}{what}（截至{}）", self.whose, date_zh(self.as_of))
+    }
+}
+
 /// A chart: the SVG document, its title and its text alternative.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chart {
@@ -309,10 +329,12 @@ fn empty_chart(title: String, headers: &[&str]) -> Chart {
 }
 
 fn message_chart(title: String, table: TextTable, message: &str) -> Chart {
-    let size = (640, 240);
+    // Wide enough for a long title (a district's name and the date).
+    let width = (text_width(&title, 20.0) + 40).max(640);
+    let size = (width as u32, 240);
     let svg = render(size, &title, |p| {
-        p.outline((20, 50), (620, 220), &palette::GREY_GRID)?;
-        p.text(message, (320, 135), 18.0, &palette::GREY_DARK, Anchor::CenterCenter)
+        p.outline((20, 50), (width - 20, 220), &palette::GREY_GRID)?;
+        p.text(message, (width / 2, 135), 18.0, &palette::GREY_DARK, Anchor::CenterCenter)
     })
     .unwrap_or_else(|_| {
         // The plain document, in case plotters itself failed.

@@ -1,6 +1,6 @@
 //! The direct customs ranked by score, with their completed share.
 
-use super::{chart, empty_chart, palette, text_width, Anchor, Chart, TextTable};
+use super::{chart, empty_chart, palette, text_width, Anchor, Caption, Chart, TextTable};
 
 /// One direct customs in the ranking.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,8 +33,8 @@ fn share_text(v: f64) -> String {
 /// The ranking: direct customs ordered by score (highest first; equal scores share a rank and are ordered by name;
 /// a score that is not a number comes last without a rank), one horizontal bar per score and a thinner one for the
 /// completed share, both on a 0–100 scale, with the numbers written at the right.
-pub fn ranking(rows: &[RankingRow]) -> Chart {
-    let title = "直属海关排名（按得分）".to_string();
+pub fn ranking(caption: &Caption, rows: &[RankingRow]) -> Chart {
+    let title = caption.title("直属海关按得分排名");
     if rows.is_empty() {
         return empty_chart(title, &HEADERS);
     }

@@ -1,6 +1,6 @@
 //! A histogram of office scores with the grade bands.
 
-use super::{chart, empty_chart, nice_step, palette, Anchor, Chart, TextTable};
+use super::{chart, empty_chart, nice_step, palette, Anchor, Caption, Chart, TextTable};
 
 /// Width of a histogram bin in points.
 pub const BIN_WIDTH: f64 = 5.0;
@@ -23,8 +23,8 @@ fn points(v: f64) -> String {
 
 /// The distribution of office scores (0–100, clamped; values that are not numbers are left out) in bins of
 /// [`BIN_WIDTH`] points, with the grade bands `(grade, min score)` marked by dashed boundaries and named above.
-pub fn score_distribution(scores: &[f64], bands: &[(&str, f64)]) -> Chart {
-    let title = "隶属海关得分分布".to_string();
+pub fn score_distribution(caption: &Caption, scores: &[f64], bands: &[(&str, f64)]) -> Chart {
+    let title = caption.title("隶属海关得分分布");
     let scores: Vec<f64> = scores.iter().copied().filter(|s| s.is_finite()).collect();
     if scores.is_empty() {
         return empty_chart(title, &HEADERS);

@@ -21,6 +21,8 @@ pub struct DirectoryView {
     pub subordinates: usize,
     /// Subordinate offices shown after filtering.
     pub shown: usize,
+    /// Offices shown only as the path to the caller's own, without a link (the caller may not open them).
+    pub path_only: Vec<String>,
     /// The database holds the demo data set.
     pub sample: bool,
 }
@@ -47,6 +49,7 @@ pub async fn get_directory(as_of: Option<String>, query: Option<String>) -> Resu
         roots,
         direct_customs: scoped.direct_customs,
         subordinates: scoped.subordinates,
+        path_only: scoped.path_only,
         sample,
     })
 }

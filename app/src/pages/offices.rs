@@ -68,6 +68,7 @@ fn DirectoryViewPane(view: DirectoryView) -> impl IntoView {
     let searching = !view.query.is_empty();
     let as_of_param = (view.as_of != view.today).then(|| view.as_of.to_string());
     let link_suffix = as_of_param.clone().map(|d| format!("?as_of={d}")).unwrap_or_default();
+    let path_only = view.path_only.clone();
     let districts: Vec<OfficeNode> = view
         .roots
         .iter()
@@ -106,7 +107,11 @@ fn DirectoryViewPane(view: DirectoryView) -> impl IntoView {
                     <details class="district" open=searching>
                         <summary>
                             <span class="code">{d.code.to_string()}</span>
-                            <a href=format!("/offices/{}{}", d.code, suffix)>{d.name.clone()}</a>
+                            {if path_only.contains(&d.code.to_string()) {
+                                view! { <span class="name">{d.name.clone()}</span> }.into_any()
+                            } else {
+                                view! { <a href=format!("/offices/{}{}", d.code, suffix)>{d.name.clone()}</a> }.into_any()
+                            }}
                             <span class="kind">{kind_name(d.kind, lang)}</span>
                             <span class="count">{match lang {
                                 Lang::Zh => format!("隶属海关 {} 个", d.subordinate_count),

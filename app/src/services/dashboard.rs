@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 
 use analytics::assessment::{completion_history_by, is_complete, score, Applicability, IndicatorKind, Scheme};
 use analytics::charts::{
-    burn_up, burn_up_by_month, heatmap, milestone_matrix, ranking, score_distribution, BurnUpTarget, CellState, Chart,
-    DistrictRow, RankingRow,
+    burn_up, burn_up_by_month, heatmap, milestone_matrix, ranking, score_distribution, BurnUpTarget, Caption,
+    CellState, Chart, DistrictRow, RankingRow,
 };
 use analytics::offices::{OfficeCode, OfficeKind};
 use analytics::returns::ReturnSnapshot;
@@ -281,6 +281,34 @@ fn link_rows(mut table: TableView, column: usize, links: &BTreeMap<String, Strin
     table
 }
 
+/// Whose figures the national dashboard shows, in its chart titles and file names.
+pub const NATIONAL: &str = "全国";
+
+/// The file name of a download: whose figures (`全国`, a direct customs' or an office's name), what they are, as of
+/// when, in which format (`天津海关_隶属海关完成对标进度_2022-12-31.svg`). Every download is named here, so no two
+/// different downloads share a name and each says what it shows once saved. With ASCII parts (`0200`, `burn-up`)
+/// it gives the fallback name for clients without RFC 5987.
+pub fn download_name(whose: &str, what: &str, as_of: NaiveDate, ext: &str) -> String {
+    let what: String = what.chars().filter(|c| !matches!(c, '（' | '）' | ' ' | '/' | '\\')).collect();
+    format!("{whose}_{what}_{as_of}.{ext}")
+}
+
+/// What a chart or table of a dashboard shows, by its name, for its file name.
+pub fn download_what(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "burn-up" => "隶属海关完成对标进度",
+        "matrix" => "各直属海关里程碑完成情况",
+        "ranking" => "直属海关按得分排名",
+        "scores" => "隶属海关得分分布",
+        "heatmap" => "隶属海关标准目录事项公开情况",
+        "progress" => "各直属海关推进进度",
+        "at-risk" => "逾期与风险事项",
+        "offices" => "所属隶属海关",
+        "milestones" => "里程碑",
+        _ => return None,
+    })
+}
+
 /// The address of a direct customs' dashboard as of the date.
 pub fn district_href(code: &str, as_of: NaiveDate) -> String {
     format!("/offices/{code}?as_of={as_of}")
@@ -317,10 +345,11 @@ fn mean(values: &[f64]) -> Option<f64> {
 }
 
 /// The burn-up of `offices` (codes) against `targets`.
-fn burn_up_chart(c: &Computed, offices: &[&OfficeCode], targets: &[BurnUpTarget], as_of: NaiveDate) -> ChartView {
+fn burn_up_chart(c: &Computed, offices: &[&OfficeCode], targets: &[BurnUpTarget], caption: &Caption) -> ChartView {
+    let as_of = caption.as_of;
     let dates: Vec<NaiveDate> = offices.iter().filter_map(|o| c.first_completed.get(*o).copied()).collect();
     let points = completion_curve(&dates, as_of);
-    let mut view = chart_view("burn-up", burn_up(&points, offices.len(), targets, as_of));
+    let mut view = chart_view("burn-up", burn_up(caption, &points, offices.len(), targets));
     view.summary = Some(table_of(&burn_up_by_month(&points, offices.len(), targets, as_of)));
     view
 }
@@ -470,10 +499,11 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
         }
     }
     let all: Vec<&OfficeCode> = c.offices.iter().map(|o| &o.0).collect();
-    let burn = burn_up_chart(c, &all, &targets, as_of);
+    let caption = Caption::new(NATIONAL, as_of);
+    let burn = burn_up_chart(c, &all, &targets, &caption);
     let mut rows: Vec<DistrictRow> = report.districts.iter().filter_map(DistrictRow::from_report).collect();
     rows.sort_by(|a, b| a.code.cmp(&b.code));
-    let mut matrix = chart_view("matrix", milestone_matrix(&rows));
+    let mut matrix = chart_view("matrix", milestone_matrix(&caption, &rows));
     matrix.table = link_rows(matrix.table, 1, &by_name);
     matrix.described_by = Some(PROGRESS_TABLE_ID.into());
     let ranking_rows: Vec<RankingRow> = progress
@@ -484,12 +514,12 @@ fn national_view(c: &Computed, as_of: NaiveDate, today: NaiveDate) -> NationalDa
             completed_share: l.share / 100.0,
         })
         .collect();
-    let mut ranked = chart_view("ranking", ranking(&ranking_rows));
+    let mut ranked = chart_view("ranking", ranking(&caption, &ranking_rows));
     ranked.table = link_rows(ranked.table, 1, &by_name);
     ranked.described_by = Some(PROGRESS_TABLE_ID.into());
     let scores: Vec<f64> = c.scores.values().map(|s| s.score).collect();
     let bands: Vec<(&str, f64)> = c.bands.iter().map(|(g, m)| (g.as_str(), *m)).collect();
-    let distribution = chart_view("scores", score_distribution(&scores, &bands));
+    let distribution = chart_view("scores", score_distribution(&caption, &scores, &bands));
 
     let (pilots_designated, pilots_completed) =
         report.districts.iter().map(pilots).fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
@@ -611,12 +641,13 @@ pub async fn district(
 
     let codes: Vec<&OfficeCode> = offices.iter().map(|o| &o.0).collect();
     let targets: Vec<BurnUpTarget> = d.milestones.iter().filter_map(BurnUpTarget::from_result).collect();
-    let burn = burn_up_chart(&c, &codes, &targets, as_of);
+    let caption = Caption::new(&d.name, as_of);
+    let burn = burn_up_chart(&c, &codes, &targets, &caption);
     let names: Vec<String> = offices.iter().map(|o| o.1.clone()).collect();
     let items: Vec<String> = c.items.iter().map(|(n, name)| format!("{n}{name}")).collect();
     let cells: Vec<Vec<CellState>> =
         offices.iter().map(|o| c.scores.get(&o.0).map(|s| s.cells.clone()).unwrap_or_default()).collect();
-    let mut heat = chart_view("heatmap", heatmap(&names, &items, cells));
+    let mut heat = chart_view("heatmap", heatmap(&caption, &names, &items, cells));
     let by_name: BTreeMap<String, String> =
         offices.iter().map(|o| (o.1.clone(), format!("/offices/{}?as_of={as_of}", o.0))).collect();
     heat.table = link_rows(heat.table, 0, &by_name);
@@ -652,27 +683,8 @@ impl From<RolloutError> for DownloadError {
     }
 }
 
-/// The charts of a dashboard: the national one without `district`, else that direct customs'.
-pub async fn charts(
-    store: &dyn Store,
-    principal: &Principal,
-    district: Option<&str>,
-    as_of: NaiveDate,
-    today: NaiveDate,
-) -> Result<Vec<ChartView>, DownloadError> {
-    Ok(match district {
-        None => {
-            let n = national(store, principal, as_of, today).await?;
-            vec![n.burn_up.clone(), n.matrix.clone(), n.ranking.clone(), n.scores.clone()]
-        }
-        Some(code) => {
-            let d = self::district(store, principal, code, as_of, today).await?.ok_or(RolloutError::NotFound)?;
-            vec![d.burn_up, d.heatmap]
-        }
-    })
-}
-
-/// One chart of a dashboard by name (`burn-up`, `matrix`, `ranking`, `scores`; `burn-up`, `heatmap` of a district).
+/// One chart of a dashboard by name (`burn-up`, `matrix`, `ranking`, `scores`; `burn-up`, `heatmap` of a district),
+/// with whose it is.
 pub async fn chart(
     store: &dyn Store,
     principal: &Principal,
@@ -680,16 +692,33 @@ pub async fn chart(
     district: Option<&str>,
     as_of: NaiveDate,
     today: NaiveDate,
-) -> Result<ChartView, DownloadError> {
-    charts(store, principal, district, as_of, today)
-        .await?
-        .into_iter()
-        .find(|c| c.name == name)
-        .ok_or(DownloadError::UnknownName)
+) -> Result<(String, ChartView), DownloadError> {
+    let (whose, charts) = charts_of(store, principal, district, as_of, today).await?;
+    charts.into_iter().find(|c| c.name == name).map(|c| (whose, c)).ok_or(DownloadError::UnknownName)
 }
 
-/// One table of a dashboard by name, with its Chinese title: a chart's text table by the chart's name, or
-/// `progress`, `at-risk` (national), `offices`, `milestones` (a district).
+/// The charts of a dashboard with whose they are (`全国` or the direct customs' name), for their file names.
+pub async fn charts_of(
+    store: &dyn Store,
+    principal: &Principal,
+    district: Option<&str>,
+    as_of: NaiveDate,
+    today: NaiveDate,
+) -> Result<(String, Vec<ChartView>), DownloadError> {
+    Ok(match district {
+        None => {
+            let n = national(store, principal, as_of, today).await?;
+            (NATIONAL.into(), vec![n.burn_up.clone(), n.matrix.clone(), n.ranking.clone(), n.scores.clone()])
+        }
+        Some(code) => {
+            let d = self::district(store, principal, code, as_of, today).await?.ok_or(RolloutError::NotFound)?;
+            (d.name, vec![d.burn_up, d.heatmap])
+        }
+    })
+}
+
+/// One table of a dashboard by name, with whose it is (`全国` or the direct customs' name): a chart's text table by
+/// the chart's name, or `progress`, `at-risk` (national), `offices`, `milestones` (a district).
 pub async fn table(
     store: &dyn Store,
     principal: &Principal,
@@ -698,30 +727,31 @@ pub async fn table(
     as_of: NaiveDate,
     today: NaiveDate,
 ) -> Result<(String, TableView), DownloadError> {
+    download_what(name).ok_or(DownloadError::UnknownName)?;
     match district {
         None => {
             // The national figures are shared (`Arc`): only the table asked for is copied.
             let n = national(store, principal, as_of, today).await?;
             let found = match name {
-                "progress" => Some(("各直属海关推进进度".to_string(), &n.progress_table)),
-                "at-risk" => Some(("逾期与风险事项".to_string(), &n.at_risk)),
+                "progress" => Some(&n.progress_table),
+                "at-risk" => Some(&n.at_risk),
                 _ => [&n.burn_up, &n.matrix, &n.ranking, &n.scores]
                     .into_iter()
                     .find(|c| c.name == name)
-                    .map(|c| (c.title.clone(), &c.table)),
+                    .map(|c| &c.table),
             };
-            found.map(|(title, table)| (title, table.clone())).ok_or(DownloadError::UnknownName)
+            found.map(|table| (NATIONAL.to_string(), table.clone())).ok_or(DownloadError::UnknownName)
         }
         Some(code) => {
             let d = self::district(store, principal, code, as_of, today).await?.ok_or(RolloutError::NotFound)?;
-            let mut tables = vec![
-                ("offices".to_string(), format!("{}所属隶属海关", d.name), d.office_table),
-                ("milestones".to_string(), format!("{}里程碑", d.name), d.milestones),
-            ];
-            for c in [d.burn_up, d.heatmap] {
-                tables.push((c.name, format!("{}{}", d.name, c.title), c.table));
-            }
-            tables.into_iter().find(|t| t.0 == name).map(|t| (t.1, t.2)).ok_or(DownloadError::UnknownName)
+            let table = match name {
+                "offices" => d.office_table,
+                "milestones" => d.milestones,
+                "burn-up" => d.burn_up.table,
+                "heatmap" => d.heatmap.table,
+                _ => return Err(DownloadError::UnknownName),
+            };
+            Ok((d.name, table))
         }
     }
 }

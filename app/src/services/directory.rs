@@ -21,6 +21,9 @@ pub struct ScopedDirectory {
     pub direct_customs: usize,
     /// Subordinate offices in force on the date that the caller may read.
     pub subordinates: usize,
+    /// Offices kept only as the path to the caller's own (a filer's district): shown, but not to be linked, as
+    /// their pages are not the caller's to open.
+    pub path_only: Vec<String>,
 }
 
 /// Reads the office list and returns it with the caller's view of it on `as_of` (the scope as of `today`).
@@ -40,10 +43,24 @@ pub fn scope(directory: &Directory, principal: &Principal, as_of: NaiveDate, tod
     let hierarchy = Hierarchy::new(directory, today);
     let readable: Vec<_> =
         directory.in_force_on(as_of).filter(|v| principal.can_read_office(&v.code, &hierarchy)).collect();
+    let roots = scope_tree(&directory.as_of(as_of), principal, &hierarchy);
+    let mut path_only = Vec::new();
+    unreadable(&roots, principal, &hierarchy, &mut path_only);
     ScopedDirectory {
-        roots: scope_tree(&directory.as_of(as_of), principal, &hierarchy),
+        roots,
         direct_customs: readable.iter().filter(|v| v.kind == OfficeKind::DirectCustoms).count(),
         subordinates: readable.iter().filter(|v| v.kind == OfficeKind::Subordinate).count(),
+        path_only,
+    }
+}
+
+/// Adds the codes of the nodes of `nodes` (and below) that `principal` may not read to `out`.
+fn unreadable(nodes: &[OfficeNode], principal: &Principal, scope: &Hierarchy<'_>, out: &mut Vec<String>) {
+    for node in nodes {
+        if !principal.can_read_office(&node.code, scope) {
+            out.push(node.code.to_string());
+        }
+        unreadable(&node.children, principal, scope, out);
     }
 }
 
@@ -118,6 +135,8 @@ mod tests {
         assert_eq!(tianjin.children.len(), 1);
         assert_eq!(tianjin.children[0].code.as_str(), "0201");
         assert_eq!(node(&scoped.roots, "0201").subordinate_count, 0);
+        assert!(scoped.path_only.contains(&"0200".to_string()), "天津 is not the filer's to open");
+        assert!(!scoped.path_only.contains(&"0201".to_string()));
     }
 
     #[test]

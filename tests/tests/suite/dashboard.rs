@@ -129,7 +129,11 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
         assert!(html.contains(&format!("/dashboard/charts/{}.svg?as_of=2022-12-31", &chart[6..])), "{chart} SVG link");
         assert!(html.contains(&format!("/dashboard/charts/{}.png?as_of=2022-12-31", &chart[6..])), "{chart} PNG link");
     }
-    assert!(html.contains("隶属海关完成对标进度") && html.contains("各直属海关里程碑完成情况"), "chart titles");
+    assert!(
+        html.contains("隶属海关完成对标进度")
+            && html.contains("全国各直属海关里程碑（M1–M5）完成情况（截至2022年12月31日）"),
+        "chart titles"
+    );
     // The charts are not inline (the page stays light); each has a text table, the matrix and the ranking the
     // progress table, which carries their numbers.
     assert_eq!(html.matches("viewBox=").count(), 0, "no chart inline");
@@ -192,7 +196,7 @@ async fn with_the_demo_history_hq_sees_the_national_dashboard_a_district_its_own
     assert_eq!(header_of(&svg, CONTENT_TYPE), "image/svg+xml");
     let disposition = header_of(&svg, CONTENT_DISPOSITION);
     assert!(
-        disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''%E9%9A%B6"),
+        disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''%E5%85%A8%E5%9B%BD_"),
         "{disposition}"
     );
     let tag = header_of(&svg, reqwest::header::ETAG);
@@ -408,5 +412,114 @@ async fn the_national_dashboard_is_rendered_once_per_session_language_and_change
     let out = gongkai_tests::post_form(&server, "/auth/logout", &[("csrf_token", csrf.as_str())], Some(&admin)).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert_eq!(get(&server, "/", &admin).await.status(), StatusCode::SEE_OTHER, "sent to sign in");
+    server.stop().await;
+}
+
+/// The `href`s of the links of an HTML page (`<a href="…">`), entities decoded.
+fn links(html: &str) -> Vec<String> {
+    html.split("<a ")
+        .skip(1)
+        .filter_map(|a| {
+            let start = a.find("href=\"")? + "href=\"".len();
+            let end = start + a[start..].find('"')?;
+            Some(a[start..end].replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_filers_directory_counts_what_it_lists_and_no_link_on_it_leads_to_a_404() {
+    let server = TestServer::start().await;
+    let filer = sign_in(&server, "demo-xingang-filer").await;
+    let html = page(&server, "/offices?as_of=2022-12-31", &filer).await;
+    assert!(html.contains("天津海关"), "天津 is shown as the path to the filer's office");
+    assert!(!html.contains("href=\"/offices/0200"), "but not as a link: the filer may not open it");
+    assert!(html.contains("href=\"/offices/0201?as_of=2022-12-31\""), "its own office is a link");
+    // The tiles count the one office the list shows, none of the district's or the country's others.
+    let tiles = &html[html.find("class=\"figures\"").expect("tiles")..];
+    let tiles = &tiles[..tiles.find("</section>").expect("tiles end")];
+    let values: Vec<String> = tiles
+        .split("figure__value")
+        .skip(1)
+        .map(|v| text(&v[v.find('>').expect("tag end") + 1..v.find("</span>").expect("value end")]))
+        .collect();
+    assert_eq!(values, ["0", "1"], "no direct customs of its own, one subordinate office");
+    let list = &html[html.find("class=\"office-list\"").expect("the list")..];
+    assert_eq!(list[..list.find("</ul>").expect("list end")].matches("<li").count(), 1, "the list shows that one");
+    let links = links(&html);
+    assert!(links.iter().any(|l| l.starts_with("/offices/0201")));
+    for link in links.iter().filter(|l| l.starts_with('/') && !l.starts_with("/logout")) {
+        let status = get(&server, link, &filer).await.status();
+        assert_ne!(status, StatusCode::NOT_FOUND, "{link}");
+    }
+    server.stop().await;
+}
+
+/// The file name of a download (its `filename*`, decoded).
+async fn download_name(server: &TestServer, path: &str, cookie: &str) -> String {
+    let response = get(server, path, cookie).await;
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    let disposition = header_of(&response, CONTENT_DISPOSITION);
+    let encoded = disposition.split("filename*=UTF-8''").nth(1).unwrap_or_else(|| panic!("{path}: {disposition}"));
+    let bytes: Vec<u8> = {
+        let mut out = Vec::new();
+        let mut rest = encoded.as_bytes();
+        while let Some((&b, tail)) = rest.split_first() {
+            if b == b'%' && tail.len() >= 2 {
+                let hex = std::str::from_utf8(&tail[..2]).expect("hex");
+                out.push(u8::from_str_radix(hex, 16).expect("hex"));
+                rest = &tail[2..];
+            } else {
+                out.push(b);
+                rest = tail;
+            }
+        }
+        out
+    };
+    String::from_utf8(bytes).expect("utf-8 name")
+}
+
+#[tokio::test]
+async fn every_download_of_the_dashboards_and_a_scorecard_names_its_subject_and_date_under_its_own_name() {
+    let server = TestServer::start().await;
+    let hq = sign_in(&server, "demo-hq-viewer").await;
+    let q = "?as_of=2022-12-31";
+    let mut downloads: Vec<(String, &str)> = Vec::new();
+    for chart in ["burn-up", "matrix", "ranking", "scores"] {
+        for ext in ["svg", "png"] {
+            downloads.push((format!("/dashboard/charts/{chart}.{ext}{q}"), "全国"));
+        }
+    }
+    for table in ["burn-up", "matrix", "ranking", "scores", "progress", "at-risk"] {
+        downloads.push((format!("/dashboard/tables/{table}.xlsx{q}"), "全国"));
+    }
+    let d = "&district=0200";
+    for chart in ["burn-up", "heatmap"] {
+        for ext in ["svg", "png"] {
+            downloads.push((format!("/dashboard/charts/{chart}.{ext}{q}{d}"), "天津海关"));
+        }
+    }
+    for table in ["burn-up", "heatmap", "offices", "milestones"] {
+        downloads.push((format!("/dashboard/tables/{table}.xlsx{q}{d}"), "天津海关"));
+    }
+    for table in ["items", "requirements"] {
+        downloads.push((format!("/offices/0201/scorecard/{table}.xlsx{q}"), "新港海关"));
+    }
+    let mut names = Vec::new();
+    for (path, whose) in &downloads {
+        let name = download_name(&server, path, &hq).await;
+        assert!(name.starts_with(&format!("{whose}_")), "{path}: {name}");
+        assert!(name.contains("2022-12-31"), "{path}: {name}");
+        names.push(name);
+    }
+    let mut distinct = names.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), names.len(), "no two downloads share a name: {names:?}");
+    // The chart titles say the same: whose and as of when.
+    let svg = get(&server, &format!("/dashboard/charts/heatmap.svg{q}{d}"), &hq).await.text().await.expect("svg");
+    assert!(svg.contains("<title>天津海关隶属海关标准目录事项公开情况（截至2022年12月31日）</title>"));
+    let svg = get(&server, &format!("/dashboard/charts/ranking.svg{q}"), &hq).await.text().await.expect("svg");
+    assert!(svg.contains("<title>全国直属海关按得分排名（截至2022年12月31日）</title>"));
     server.stop().await;
 }
