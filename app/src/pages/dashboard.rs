@@ -83,6 +83,12 @@ pub fn table_text_en(zh: &str) -> String {
     if let Some(d) = parse_date_zh(zh) {
         return Lang::En.date(d);
     }
+    // `2022年第三季度` (a return's period as shown to people): its code, `2022Q3`.
+    if zh.ends_with("季度") {
+        if let Ok(period) = analytics::returns::Period::parse(zh) {
+            return period.code();
+        }
+    }
     if let Some(range) = zh.strip_suffix('分').filter(|r| r.contains('–')) {
         return range.to_string();
     }
@@ -338,6 +344,8 @@ mod tests {
         assert_eq!(table_text_en("今日到期"), "due today");
         assert_eq!(table_text_en("有逾期风险"), "at risk");
         assert_eq!(table_text_en("2022年12月31日"), "31 Dec 2022");
+        // The district table writes a return's period as officials do; English shows its code.
+        assert_eq!(table_text_en("2022年第三季度"), "2022Q3");
         assert_eq!(
             table_text_en("M1 关区目录公开（2022年4月30日前）"),
             "M1 district catalog published (by 30 Apr 2022)"

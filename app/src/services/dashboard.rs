@@ -603,7 +603,9 @@ pub async fn district(
                 Some(_) => "否".into(),
                 None => "—".into(),
             },
-            s.map(|s| s.period.clone()).unwrap_or_else(|| "无".into()),
+            // The period as officials write it (2022年第三季度), not its code.
+            s.map(|s| analytics::returns::Period::parse(&s.period).map_or_else(|_| s.period.clone(), |p| p.name_zh()))
+                .unwrap_or_else(|| "无".into()),
             s.map(|s| date_zh(s.verified_on)).unwrap_or_default(),
             s.map(|s| format!("{:.1}", s.score)).unwrap_or_else(|| "—".into()),
             s.map(|s| s.grade.clone()).unwrap_or_else(|| "—".into()),
