@@ -88,6 +88,8 @@ pub struct OfficeView {
     pub in_force: bool,
     pub parent_code: Option<String>,
     pub parent_name: Option<String>,
+    /// The caller may open the parent's page (a filer may not open its district's): otherwise it is named, not linked.
+    pub parent_readable: bool,
     pub history: Vec<OfficeHistoryRow>,
     /// Offices directly below it on `as_of`.
     pub children: Vec<OfficeNode>,
@@ -170,6 +172,7 @@ pub async fn get_office(code: String, as_of: Option<String>) -> Result<OfficeVie
         in_force,
         parent_code: latest.parent.as_ref().map(|p| p.to_string()),
         parent_name: latest.parent.as_ref().and_then(|p| name_of(p, as_of)),
+        parent_readable: latest.parent.as_ref().is_some_and(|p| principal.can_read_office(p, &scope)),
         history,
         children,
         milestone_bases,

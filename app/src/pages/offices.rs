@@ -172,8 +172,13 @@ fn OfficeViewPane(view: OfficeView, dashboard: Option<DistrictDashboard>) -> imp
         <Title text=title/>
         <nav class="breadcrumbs" aria-label=lang.pick(Text("位置", "Breadcrumbs"))>
             <a href="/offices">{lang.pick(Text("机构名录", "Office directory"))}</a>
-            {view.parent_code.clone().map(|p| view! {
-                " › "<a href=format!("/offices/{p}{}", as_of_suffix)>{view.parent_name.clone().unwrap_or(p.clone())}</a>
+            {view.parent_code.clone().map(|p| {
+                let name = view.parent_name.clone().unwrap_or(p.clone());
+                if view.parent_readable {
+                    view! { " › "<a href=format!("/offices/{p}{}", as_of_suffix)>{name}</a> }.into_any()
+                } else {
+                    view! { " › "<span>{name}</span> }.into_any()
+                }
             })}
         </nav>
         <section class="page-head">

@@ -455,6 +455,24 @@ async fn a_filers_directory_counts_what_it_lists_and_no_link_on_it_leads_to_a_40
     server.stop().await;
 }
 
+#[tokio::test]
+async fn a_filers_own_office_page_names_its_district_without_linking_to_a_page_it_may_not_open() {
+    let server = TestServer::start().await;
+    let filer = sign_in(&server, "demo-xingang-filer").await;
+    let html = page(&server, "/offices/0201", &filer).await;
+    let crumbs = &html[html.find("class=\"breadcrumbs\"").expect("breadcrumbs")..];
+    let crumbs = &crumbs[..crumbs.find("</nav>").expect("breadcrumbs end")];
+    assert!(crumbs.contains("天津海关"), "the district is named: {crumbs}");
+    assert!(!crumbs.contains("href=\"/offices/0200"), "but not linked: the filer may not open it");
+    for link in links(&html).iter().filter(|l| l.starts_with('/') && !l.starts_with("/logout")) {
+        assert_ne!(get(&server, link, &filer).await.status(), StatusCode::NOT_FOUND, "{link}");
+    }
+    // A direct customs' own roles still go up to their district from an office.
+    let admin = sign_in(&server, "demo-tianjin-admin").await;
+    assert!(page(&server, "/offices/0201", &admin).await.contains("href=\"/offices/0200"));
+    server.stop().await;
+}
+
 /// The file name of a download (its `filename*`, decoded).
 async fn download_name(server: &TestServer, path: &str, cookie: &str) -> String {
     let response = get(server, path, cookie).await;
