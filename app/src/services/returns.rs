@@ -638,7 +638,7 @@ pub async fn form_start(
     let latest = store.list_returns(&filter).await?.into_iter().max_by_key(|r| (r.created_at, r.id));
     let record = match latest {
         Some(summary) => store.return_record(summary.id).await?,
-        None => previous_accepted(store, office, 0).await?,
+        None => latest_accepted(store, office).await?,
     };
     let (form, filled_from) = match record {
         Some(record) => (
@@ -691,17 +691,13 @@ pub async fn download(
     let period = parse_period(&record.summary.period)?;
     let directory = directory(store).await?;
     let office = record.snapshot.office.clone();
-    let name_of = |code: &OfficeCode| {
-        directory.versions().iter().rev().find(|v| &v.code == code).map(|v| v.name.clone()).unwrap_or_default()
-    };
-    let office_name = name_of(&office);
-    let district_name = directory
-        .versions()
-        .iter()
-        .rev()
-        .find(|v| v.code == office)
+    // The names as the directory last knows them (an office closed since still has its last name).
+    let latest = |code: &OfficeCode| directory.versions().iter().rev().find(|v| &v.code == code);
+    let office_name = latest(&office).map(|v| v.name.clone()).unwrap_or_default();
+    let district_name = latest(&office)
         .and_then(|v| v.parent.as_ref())
-        .map(name_of)
+        .and_then(|parent| latest(parent))
+        .map(|v| v.name.clone())
         .unwrap_or_default();
     let catalog = catalog(store).await?;
     let spec = TemplateSpec {
@@ -763,16 +759,10 @@ pub struct Access {
     pub verify: bool,
 }
 
-/// The office's most recently accepted return (of any period, `except` left out): what a new web form starts from.
-pub async fn previous_accepted(
-    store: &dyn Store,
-    office: &OfficeCode,
-    except: i64,
-) -> Result<Option<ReturnRecord>, ReturnError> {
-    let mut accepted: Vec<ReturnSummary> =
-        accepted_returns(store, office).await?.into_iter().filter(|r| r.id != except).collect();
-    accepted.sort_by_key(|r| (r.decided_at, r.id));
-    match accepted.last() {
+/// The office's most recently accepted return (of any period): what a new web form starts from.
+async fn latest_accepted(store: &dyn Store, office: &OfficeCode) -> Result<Option<ReturnRecord>, ReturnError> {
+    let accepted = accepted_returns(store, office).await?;
+    match accepted.iter().max_by_key(|r| (r.decided_at, r.id)) {
         Some(last) => Ok(store.return_record(last.id).await?),
         None => Ok(None),
     }
