@@ -696,7 +696,7 @@ pub async fn download(
     let office_name = latest(&office).map(|v| v.name.clone()).unwrap_or_default();
     let district_name = latest(&office)
         .and_then(|v| v.parent.as_ref())
-        .and_then(|parent| latest(parent))
+        .and_then(latest)
         .map(|v| v.name.clone())
         .unwrap_or_default();
     let catalog = catalog(store).await?;
