@@ -694,11 +694,8 @@ pub async fn download(
     // The names as the directory last knows them (an office closed since still has its last name).
     let latest = |code: &OfficeCode| directory.versions().iter().rev().find(|v| &v.code == code);
     let office_name = latest(&office).map(|v| v.name.clone()).unwrap_or_default();
-    let district_name = latest(&office)
-        .and_then(|v| v.parent.as_ref())
-        .and_then(latest)
-        .map(|v| v.name.clone())
-        .unwrap_or_default();
+    let district_name =
+        latest(&office).and_then(|v| v.parent.as_ref()).and_then(latest).map(|v| v.name.clone()).unwrap_or_default();
     let catalog = catalog(store).await?;
     let spec = TemplateSpec {
         office: office.clone(),
